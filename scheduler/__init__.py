@@ -1,0 +1,1 @@
+"""The newswatch daemon, its jobs and the command-line interface."""

@@ -1,0 +1,237 @@
+"""The `newswatch` command line: one click group, one function per command."""
+
+import logging
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import click
+from tabulate import tabulate
+
+from storage import SearchQueryError, Storage, StorageError
+from storage.config import (
+    CONFIG_ENV,
+    DEFAULT_FILE_NAME,
+    Config,
+    ConfigError,
+    default_config_text,
+    find_config_file,
+    load_config,
+)
+
+logger = logging.getLogger(__name__)
+
+
+class ConfigProblem(click.ClickException):
+    """A configuration that cannot be used: exit code 2, like a usage error."""
+
+    exit_code = 2
+
+
+@dataclass
+class AppContext:
+    config_option: Path | None
+    _config: Config | None = None
+
+    @property
+    def config(self) -> Config:
+        if self._config is None:
+            try:
+                self._config = load_config(self.config_option)
+            except ConfigError as error:
+                raise ConfigProblem(
+                    "configuration is not usable:\n  " + "\n  ".join(error.problems)
+                ) from error
+        return self._config
+
+    @contextmanager
+    def storage(self) -> Iterator[Storage]:
+        """The configured database, seed stored and sources registered."""
+        with domain_errors():
+            storage = Storage.open_configured(self.config)
+        try:
+            with domain_errors():
+                yield storage
+        finally:
+            storage.close()
+
+
+@contextmanager
+def domain_errors() -> Iterator[None]:
+    """Show a storage failure as one line and a non-zero exit, never a traceback."""
+    try:
+        yield
+    except StorageError as error:
+        raise click.ClickException(str(error)) from error
+
+
+def configure_logging(verbosity: int) -> None:
+    level = {0: logging.WARNING, 1: logging.INFO}.get(verbosity, logging.DEBUG)
+    logging.basicConfig(
+        level=level,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--config",
+    "config_option",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help=f"Configuration file (default: ${CONFIG_ENV}, else ./{DEFAULT_FILE_NAME}, "
+    "else the built-in defaults).",
+)
+@click.option("-v", "--verbose", count=True, help="More log output (-v info, -vv debug).")
+@click.version_option(package_name="newswatch")
+@click.pass_context
+def cli(ctx: click.Context, config_option: Path | None, verbose: int) -> None:
+    """newswatch: watch regional-defense news outlets, keep every article in one SQLite file.
+
+    Example:
+
+        newswatch init && newswatch stats
+    """
+    configure_logging(verbose)
+    ctx.obj = AppContext(config_option)
+
+
+@cli.command()
+@click.pass_obj
+def init(app: AppContext) -> None:
+    """Write a commented default config (if none exists) and create the database with the seed.
+
+    Running it again changes nothing that is already there.
+
+    Example:
+
+        newswatch init
+    """
+    path, _named = find_config_file(app.config_option)
+    if path is None:
+        path = Path.cwd() / DEFAULT_FILE_NAME
+    if not path.exists():
+        try:
+            path.write_text(default_config_text(), encoding="utf-8")
+        except OSError as error:
+            raise click.ClickException(f"{path}: cannot write the config: {error}") from error
+        click.echo(f"wrote default configuration to {path}")
+        app.config_option = path
+    else:
+        click.echo(f"configuration: {path} (kept as it is)")
+    config = app.config
+    existed = config.storage.path.exists()
+    with domain_errors(), Storage.open(config.storage.path) as storage:
+        seed_id, stored = storage.prepare(config)
+        click.echo(f"database: {config.storage.path} ({'opened' if existed else 'created'})")
+        state = "stored" if stored else "already stored"
+        click.echo(f"seed article: {state} as #{seed_id}")
+        click.echo(f"sources: {len(config.sources)} configured")
+
+
+@cli.command()
+@click.pass_obj
+def sources(app: AppContext) -> None:
+    """List the configured sources with their health.
+
+    Example:
+
+        newswatch sources
+    """
+    config = app.config
+    with app.storage() as storage:
+        health = {row["name"]: row for row in storage.sources.all()}
+        counts = {row["source"]: row["articles"] for row in storage.articles.stats()["per_source"]}
+    rows = []
+    for source in config.sources:
+        row = health.get(source.name, {})
+        rows.append(
+            [
+                source.name,
+                source.kind,
+                counts.get(source.name, 0),
+                row.get("last_ok_at") or "never",
+                row.get("consecutive_errors") or 0,
+                _shorten(row.get("last_error") or "", 50),
+                row.get("next_fetch_at") or "now",
+            ]
+        )
+    if not rows:
+        click.echo("no sources configured: add [[sources]] to the configuration file")
+        return
+    headers = ["source", "kind", "articles", "last ok", "errors", "last error", "next fetch"]
+    click.echo(tabulate(rows, headers=headers))
+
+
+@cli.command()
+@click.pass_obj
+def stats(app: AppContext) -> None:
+    """Count the stored articles: in all, relevant, duplicates, and per source.
+
+    Example:
+
+        newswatch stats
+    """
+    with app.storage() as storage:
+        totals = storage.articles.stats()
+        seed = storage.articles.seed()
+    click.echo(f"articles:   {totals['articles']}")
+    click.echo(f"relevant:   {totals['relevant']}")
+    click.echo(f"duplicates: {totals['duplicates']}")
+    if seed is not None:
+        click.echo(f"seed:       #{seed.id} {seed.title}")
+    click.echo(f"first seen: {totals['first_seen'] or '-'}")
+    click.echo(f"last seen:  {totals['last_seen'] or '-'}")
+    click.echo("")
+    rows = [
+        [
+            r["source"],
+            r["articles"],
+            r["relevant"],
+            r["duplicates"],
+            r["first_seen"],
+            r["last_seen"],
+        ]
+        for r in totals["per_source"]
+    ]
+    headers = ["source", "articles", "relevant", "duplicates", "first seen", "last seen"]
+    click.echo(tabulate(rows, headers=headers))
+
+
+@cli.command()
+@click.argument("query")
+@click.option("--limit", default=20, show_default=True, help="Most results to show.")
+@click.pass_obj
+def search(app: AppContext, query: str, limit: int) -> None:
+    """Full-text search over the stored articles' titles and texts, best match first.
+
+    Plain words are matched as typed (diacritics and case ignored); FTS5 syntax such as
+    "exact phrase", OR, NOT and prefix* works too.
+
+    Example:
+
+        newswatch search "Oymasha"
+    """
+    with app.storage() as storage:
+        try:
+            hits = storage.articles.search(query, limit=limit)
+        except SearchQueryError as error:
+            raise click.ClickException(str(error)) from error
+    if not hits:
+        click.echo(f"no article matches {query!r}")
+        return
+    for hit in hits:
+        date = (hit.published_at or "")[:10] or "undated"
+        click.echo(f"#{hit.id}  {date}  {hit.source}  {hit.title or '(untitled)'}")
+        click.echo(f"    {hit.url}")
+        click.echo(f"    {' '.join(hit.snippet.split())}")
+
+
+def _shorten(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def main() -> None:
+    cli(prog_name="newswatch")

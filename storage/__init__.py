@@ -1,0 +1,111 @@
+"""The SQLite layer of newswatch: the only package that holds SQL.
+
+with Storage.open(Path("newswatch.db")) as storage:
+    storage.articles.search("Oymasha")
+"""
+
+from pathlib import Path
+
+from sqlite_utils import Database
+
+from storage.articles import Articles
+from storage.config import Config
+from storage.db import open_database, wraps_errors, write_transaction
+from storage.digests import Digests
+from storage.errors import SearchQueryError, StorageError
+from storage.models import Article, FetchRecord, SearchHit, content_hash
+from storage.seed import SEED_FACTS, read_seed_document, seed_body
+from storage.sources import Sources
+
+__all__ = [
+    "Article",
+    "FetchRecord",
+    "SearchHit",
+    "SearchQueryError",
+    "Storage",
+    "StorageError",
+    "content_hash",
+]
+
+
+class Storage:
+    """One open newswatch database, with one object per table family."""
+
+    def __init__(self, db: Database, path: Path) -> None:
+        self.db = db
+        self.path = path
+        self.articles = Articles(db, path)
+        self.sources = Sources(db, path)
+        self.digests = Digests(db, path)
+
+    @classmethod
+    def open(cls, path: Path) -> "Storage":
+        """Open the database at `path`, creating and upgrading it as needed."""
+        return cls(open_database(path), path)
+
+    @classmethod
+    def open_configured(cls, config: Config) -> "Storage":
+        """Open the configured database with the seed stored and the sources registered."""
+        storage = cls.open(config.storage.path)
+        try:
+            storage.prepare(config)
+        except BaseException:
+            storage.close()
+            raise
+        return storage
+
+    def prepare(self, config: Config) -> tuple[int, bool]:
+        """Store the seed and register the configured sources; return ensure_seed()'s answer."""
+        seed = self.ensure_seed()
+        self.sources.sync((s.name, s.kind, s.url) for s in config.sources)
+        return seed
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> "Storage":
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    @wraps_errors
+    def ensure_seed(self) -> tuple[int, bool]:
+        """Store the seed article unless it is there already; return (id, newly stored)."""
+        with write_transaction(self.db):
+            existing = self.articles.seed()
+            if existing is not None and existing.id is not None:
+                return existing.id, False
+            facts = SEED_FACTS
+            text = seed_body(read_seed_document(), facts.author)
+            article = Article(
+                url=facts.url,
+                canonical_url=facts.url,
+                source=facts.source,
+                title=facts.title,
+                author=facts.author,
+                published_at=facts.published_at,
+                text=text,
+                lang=facts.lang,
+                relevance=1.0,
+                relevant=True,
+                matched=("seed",),
+                is_seed=True,
+                aliases=facts.aliases,
+            )
+            article_id = self.articles.add(article)
+            if article_id is None:
+                raise StorageError(
+                    f"database {self.path}: an article at the seed's URL {facts.url} is stored "
+                    "but not marked as the seed"
+                )
+            return article_id, True
+
+    @wraps_errors
+    def checkpoint(self) -> None:
+        """Fold the WAL into the main file (maintenance; readers may keep it from finishing)."""
+        self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    @wraps_errors
+    def integrity_ok(self) -> bool:
+        return self.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"

@@ -1,0 +1,173 @@
+"""The `articles` table, its URL aliases and its full-text index."""
+
+import re
+import sqlite3
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+
+from storage.db import wraps_errors, write_transaction
+from storage.errors import SearchQueryError
+from storage.models import Article, SearchHit
+from storage.timeutil import utc_now
+
+# Characters and words that make a query use FTS5 syntax on purpose.
+_FTS_SYNTAX = re.compile(r'["()*:^+]|\b(AND|OR|NOT|NEAR)\b')
+
+
+class Articles:
+    def __init__(self, db: Database, path: Path) -> None:
+        self.db = db
+        self.path = path
+
+    @wraps_errors
+    def add(self, article: Article) -> int | None:
+        """Store a new article; return its id, or None if its canonical URL is already stored."""
+        ids = self.add_many([article])
+        return ids[0]
+
+    @wraps_errors
+    def add_many(self, articles: Iterable[Article]) -> list[int | None]:
+        """Store articles in one transaction; None marks one whose URL was already stored."""
+        ids: list[int | None] = []
+        now = utc_now()
+        with write_transaction(self.db):
+            for article in articles:
+                row = article.to_row()
+                row["first_seen_at"] = row["first_seen_at"] or now
+                row["updated_at"] = row["updated_at"] or row["first_seen_at"]
+                try:
+                    cursor = self.db.execute(
+                        f"INSERT INTO articles ({', '.join(row)}) "
+                        f"VALUES ({', '.join('?' for _ in row)})",
+                        list(row.values()),
+                    )
+                except sqlite3.IntegrityError:
+                    ids.append(None)
+                    continue
+                article_id = cursor.lastrowid
+                ids.append(article_id)
+                for alias in article.aliases:
+                    self._add_alias(alias, article_id, now)
+        return ids
+
+    def _add_alias(self, url: str, article_id: int, now: str) -> None:
+        self.db.execute(
+            "INSERT OR IGNORE INTO article_aliases (url, article_id, added_at) VALUES (?, ?, ?)",
+            [url, article_id, now],
+        )
+
+    @wraps_errors
+    def add_alias(self, url: str, article_id: int) -> None:
+        with write_transaction(self.db):
+            self._add_alias(url, article_id, utc_now())
+
+    @wraps_errors
+    def get(self, article_id: int) -> Article | None:
+        rows = list(self.db.query("SELECT * FROM articles WHERE id = ?", [article_id]))
+        return Article.from_row(rows[0]) if rows else None
+
+    @wraps_errors
+    def id_for_url(self, url: str) -> int | None:
+        """The id of the article stored at this URL, canonical or alias."""
+        found = self.known_urls([url])
+        return found.get(url)
+
+    @wraps_errors
+    def known_urls(self, urls: Iterable[str]) -> dict[str, int]:
+        """Which of these URLs are already stored (as canonical URL or alias), with their ids."""
+        wanted = list(dict.fromkeys(urls))
+        known: dict[str, int] = {}
+        for start in range(0, len(wanted), 500):  # stay under SQLite's variable limit
+            chunk = wanted[start : start + 500]
+            marks = ", ".join("?" for _ in chunk)
+            sql = (
+                f"SELECT canonical_url AS url, id FROM articles WHERE canonical_url IN ({marks}) "
+                f"UNION ALL SELECT url, article_id FROM article_aliases WHERE url IN ({marks})"
+            )
+            for row in self.db.query(sql, chunk + chunk):
+                known.setdefault(row["url"], row["id"])
+        return known
+
+    @wraps_errors
+    def id_for_content_hash(self, digest: str) -> int | None:
+        rows = list(
+            self.db.query(
+                "SELECT id FROM articles WHERE content_hash = ? ORDER BY id LIMIT 1", [digest]
+            )
+        )
+        return rows[0]["id"] if rows else None
+
+    @wraps_errors
+    def seed(self) -> Article | None:
+        rows = list(self.db.query("SELECT * FROM articles WHERE is_seed = 1 ORDER BY id LIMIT 1"))
+        return Article.from_row(rows[0]) if rows else None
+
+    @wraps_errors
+    def count(self) -> int:
+        return self.db.execute("SELECT count(*) FROM articles").fetchone()[0]
+
+    @wraps_errors
+    def search(self, query: str, limit: int = 20) -> list[SearchHit]:
+        """Full-text search over title and text, best match first.
+
+        A query without FTS5 syntax is searched term by term, each term quoted, so that
+        "Tyub-Karagan" or "S-400" work as typed; a query that uses the syntax and is
+        malformed raises SearchQueryError.
+        """
+        if not query.strip():
+            raise SearchQueryError("search query is empty")
+        if _FTS_SYNTAX.search(query):
+            match = query
+        else:
+            match = " ".join('"' + term.replace('"', "") + '"' for term in query.split())
+        sql = """
+            SELECT articles.id, articles.title, articles.source, articles.url,
+                   articles.published_at,
+                   snippet(articles_fts, 1, '[', ']', ' … ', 12) AS snippet,
+                   articles_fts.rank AS rank
+            FROM articles_fts JOIN articles ON articles.rowid = articles_fts.rowid
+            WHERE articles_fts MATCH ?
+            ORDER BY articles_fts.rank
+            LIMIT ?
+        """
+        try:
+            rows = list(self.db.query(sql, [match, limit]))
+        except sqlite3.OperationalError as error:
+            # The query is the only input here, so any error but the database's own
+            # (locked, missing table, I/O) is the query's fault.
+            if not any(word in str(error) for word in ("locked", "no such table", "disk", "I/O")):
+                raise SearchQueryError(f"search query {query!r} is not valid: {error}") from error
+            raise
+        return [SearchHit(**row) for row in rows]
+
+    @wraps_errors
+    def stats(self) -> dict[str, Any]:
+        totals = next(
+            self.db.query(
+                """
+                SELECT count(*) AS articles,
+                       coalesce(sum(relevant), 0) AS relevant,
+                       count(duplicate_of) AS duplicates,
+                       coalesce(sum(is_seed), 0) AS seeds,
+                       min(first_seen_at) AS first_seen,
+                       max(first_seen_at) AS last_seen
+                FROM articles
+                """
+            )
+        )
+        per_source = list(
+            self.db.query(
+                """
+                SELECT source, count(*) AS articles,
+                       coalesce(sum(relevant), 0) AS relevant,
+                       count(duplicate_of) AS duplicates,
+                       min(first_seen_at) AS first_seen,
+                       max(first_seen_at) AS last_seen
+                FROM articles GROUP BY source ORDER BY articles DESC, source
+                """
+            )
+        )
+        return {**totals, "per_source": per_source}

@@ -1,0 +1,370 @@
+"""newswatch's one configuration file, loaded into frozen dataclasses.
+
+Lookup order: an explicit path (--config) > $NEWSWATCH_CONFIG > ./newswatch.toml > the
+built-in defaults. Every problem in a file is collected and reported at once, each naming
+the file, the key and what was expected.
+
+This module lives at the bottom of the dependency chain (storage/) because every layer
+reads the configuration: the crawler (sources, crawl settings), the scheduler and the digest.
+It holds no SQL.
+"""
+
+import dataclasses
+import os
+import re
+import tomllib
+import types
+import typing
+from dataclasses import dataclass, field
+from datetime import timedelta
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+CONFIG_ENV = "NEWSWATCH_CONFIG"
+DEFAULT_FILE_NAME = "newswatch.toml"
+SOURCE_KINDS = ("feed", "sitemap", "site")
+DIGEST_FORMATS = ("text", "markdown", "html", "json", "atom")
+
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*$")
+_DURATION_UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
+_CRON_FIELD = re.compile(r"^[\d*/,\-A-Za-z?]+$")
+
+
+class ConfigError(Exception):
+    """A configuration file that cannot be used; `problems` lists every reason."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+def _check(test: typing.Callable[[Any], bool], expected: str) -> dict[str, Any]:
+    return {"check": test, "expected": expected}
+
+
+def _positive(value: Any) -> bool:
+    if isinstance(value, timedelta):
+        return value > timedelta(0)
+    return value > 0
+
+
+def _http_url(value: str) -> bool:
+    return bool(re.match(r"^https?://[^/\s]+", value))
+
+
+def _regexes(values: tuple[str, ...]) -> bool:
+    try:
+        for value in values:
+            re.compile(value)
+    except re.error:
+        return False
+    return True
+
+
+def _cron(value: str) -> bool:
+    fields = value.split()
+    return len(fields) == 5 and all(_CRON_FIELD.match(part) for part in fields)
+
+
+@dataclass(frozen=True)
+class StorageConfig:
+    path: Path = Path("newswatch.db")
+
+
+@dataclass(frozen=True)
+class CrawlConfig:
+    interval: timedelta = field(
+        default=timedelta(hours=1), metadata=_check(_positive, "a duration > 0")
+    )
+    download_delay: float = field(
+        default=1.0, metadata=_check(lambda v: v >= 0, "a number of seconds >= 0")
+    )
+    obey_robots: bool = True
+    timeout: float = field(default=30.0, metadata=_check(_positive, "a number of seconds > 0"))
+    max_page_bytes: int = field(
+        default=5_000_000, metadata=_check(_positive, "a number of bytes > 0")
+    )
+    user_agent: str = field(
+        default="newswatch/0.1 (regional defense news monitor; +https://github.com/newswatch)",
+        metadata=_check(lambda v: bool(v.strip()), "a non-empty string"),
+    )
+    concurrent_per_host: int = field(default=2, metadata=_check(_positive, "an integer > 0"))
+    retry_times: int = field(default=2, metadata=_check(lambda v: v >= 0, "an integer >= 0"))
+    max_redirects: int = field(default=5, metadata=_check(lambda v: v >= 0, "an integer >= 0"))
+    max_articles_per_source: int = field(default=200, metadata=_check(_positive, "an integer > 0"))
+
+
+@dataclass(frozen=True)
+class SourceConfig:
+    name: str = field(metadata=_check(lambda v: bool(v.strip()), "a non-empty name"))
+    kind: str = field(metadata=_check(lambda v: v in SOURCE_KINDS, "one of feed, sitemap, site"))
+    url: str = field(metadata=_check(_http_url, "an http:// or https:// URL"))
+    interval: timedelta | None = field(default=None, metadata=_check(_positive, "a duration > 0"))
+    follow: tuple[str, ...] = field(
+        default=(), metadata=_check(_regexes, "a list of valid regular expressions")
+    )
+    max_pages: int = field(default=3, metadata=_check(_positive, "an integer > 0"))
+
+
+@dataclass(frozen=True)
+class ProfileConfig:
+    threshold: float = field(default=0.5, metadata=_check(lambda v: 0 <= v <= 1, "0 to 1"))
+    references: tuple[Path, ...] = ()
+
+
+@dataclass(frozen=True)
+class EmailConfig:
+    host: str = "localhost"
+    port: int = field(default=25, metadata=_check(lambda v: 0 < v < 65536, "a port 1-65535"))
+    sender: str = "newswatch@localhost"
+    recipients: tuple[str, ...] = ()
+    starttls: bool = False
+    username: str | None = None
+    password_env: str = "NEWSWATCH_SMTP_PASSWORD"
+
+
+@dataclass(frozen=True)
+class DigestConfig:
+    schedule: str = field(
+        default="0 7 * * *", metadata=_check(_cron, "a cron expression of five fields")
+    )
+    output_dir: Path = Path("digests")
+    formats: tuple[str, ...] = field(
+        default=("html", "markdown"),
+        metadata=_check(
+            lambda v: all(f in DIGEST_FORMATS for f in v),
+            "a list of: " + ", ".join(DIGEST_FORMATS),
+        ),
+    )
+    email: EmailConfig | None = None
+
+
+@dataclass(frozen=True)
+class Config:
+    storage: StorageConfig = StorageConfig()
+    crawl: CrawlConfig = CrawlConfig()
+    sources: tuple[SourceConfig, ...] = ()
+    profile: ProfileConfig = ProfileConfig()
+    digest: DigestConfig = DigestConfig()
+    file: Path | None = None  # where it was loaded from; None for the built-in defaults
+
+    @property
+    def database_path(self) -> Path:
+        return self.storage.path
+
+    def source(self, name: str) -> SourceConfig:
+        for source in self.sources:
+            if source.name == name:
+                return source
+        raise KeyError(name)
+
+    def interval_of(self, source: SourceConfig) -> timedelta:
+        return source.interval or self.crawl.interval
+
+
+def default_config_text() -> str:
+    """The commented default configuration shipped with newswatch."""
+    return resources.files("storage").joinpath("default_config.toml").read_text(encoding="utf-8")
+
+
+def find_config_file(explicit: Path | None) -> tuple[Path | None, bool]:
+    """Which file to load, and whether the user named it (then it must exist)."""
+    if explicit is not None:
+        return explicit, True
+    from_env = os.environ.get(CONFIG_ENV)
+    if from_env:
+        return Path(from_env), True
+    local = Path.cwd() / DEFAULT_FILE_NAME
+    if local.exists():
+        return local, False
+    return None, False
+
+
+def load_config(explicit: Path | None = None) -> Config:
+    """Load the configuration, or raise ConfigError listing every problem."""
+    path, _named = find_config_file(explicit)
+    if path is None:
+        return _from_table(
+            tomllib.loads(default_config_text()),
+            Path("<built-in defaults>"),
+            base=Path.cwd(),
+            file=None,
+        )
+    if not path.exists():
+        how = "given by --config" if explicit is not None else f"given by ${CONFIG_ENV}"
+        raise ConfigError([f"{path}: configuration file not found ({how})"])
+    try:
+        table = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError([f"{path}: cannot read the file: {error}"]) from error
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError([f"{path}: not valid TOML: {error}"]) from error
+    return _from_table(table, path, base=path.resolve().parent, file=path)
+
+
+def parse_config_text(text: str, name: str = "<text>", base: Path | None = None) -> Config:
+    """Load a configuration from TOML text (for tests and `init`)."""
+    try:
+        table = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError([f"{name}: not valid TOML: {error}"]) from error
+    return _from_table(table, Path(name), base=base or Path.cwd(), file=None)
+
+
+def _from_table(table: dict[str, Any], where: Path, base: Path, file: Path | None) -> Config:
+    errors: list[str] = []
+    loader = _Loader(where, base, errors)
+    sections: dict[str, Any] = {}
+    known = {"storage", "crawl", "sources", "profile", "digest"}
+    for key in table:
+        if key not in known:
+            errors.append(
+                f"{where}: unknown section or key [{key}] (expected one of: "
+                f"{', '.join(sorted(known))})"
+            )
+    sections["storage"] = loader.section(StorageConfig, table.get("storage", {}), "[storage]")
+    sections["crawl"] = loader.section(CrawlConfig, table.get("crawl", {}), "[crawl]")
+    sections["profile"] = loader.section(ProfileConfig, table.get("profile", {}), "[profile]")
+    sections["digest"] = loader.section(DigestConfig, table.get("digest", {}), "[digest]")
+    sections["sources"] = loader.sources(table.get("sources", []))
+    if errors:
+        raise ConfigError(errors)
+    return Config(**sections, file=file)
+
+
+class _Loader:
+    """Builds dataclasses from TOML tables, collecting every problem instead of stopping."""
+
+    def __init__(self, where: Path, base: Path, errors: list[str]) -> None:
+        self.where = where
+        self.base = base
+        self.errors = errors
+
+    def problem(self, place: str, message: str) -> None:
+        self.errors.append(f"{self.where}: {place}: {message}")
+
+    def sources(self, raw: Any) -> tuple[SourceConfig, ...]:
+        if not isinstance(raw, list):
+            self.problem("sources", "expected an array of tables ([[sources]])")
+            return ()
+        built = []
+        seen: set[str] = set()
+        for number, entry in enumerate(raw, start=1):
+            label = f"[[sources]] #{number}"
+            if isinstance(entry, dict) and isinstance(entry.get("name"), str):
+                label += f" ({entry['name']!r})"
+            source = self.section(SourceConfig, entry, label)
+            if source is None:
+                continue
+            if source.name in seen:
+                self.problem(label, f"name {source.name!r} is used by an earlier source")
+            if source.follow and source.kind != "site":
+                self.problem(label, "follow: only sources of kind 'site' follow links")
+            seen.add(source.name)
+            built.append(source)
+        return tuple(built)
+
+    def section(self, cls: type, raw: Any, label: str) -> Any:
+        if not isinstance(raw, dict):
+            self.problem(label, "expected a table")
+            return None
+        fields = {f.name: f for f in dataclasses.fields(cls)}
+        hints = typing.get_type_hints(cls)
+        for key in raw:
+            if key not in fields:
+                self.problem(
+                    f"{label} {key}",
+                    f"unknown key (expected one of: {', '.join(sorted(fields))})",
+                )
+        values: dict[str, Any] = {}
+        missing = False
+        for name, spec in fields.items():
+            place = f"{label} {name}"
+            if name not in raw:
+                if (
+                    spec.default is dataclasses.MISSING
+                    and spec.default_factory is dataclasses.MISSING
+                ):
+                    self.problem(place, "is required")
+                    missing = True
+                continue
+            value = self.value(hints[name], raw[name], place)
+            if value is _INVALID:
+                missing = True
+                continue
+            check = spec.metadata.get("check")
+            if check is not None and value is not None and not check(value):
+                self.problem(place, f"expected {spec.metadata['expected']}, got {raw[name]!r}")
+                missing = True
+                continue
+            values[name] = value
+        if missing:
+            return None
+        return cls(**values)
+
+    def value(self, hint: Any, raw: Any, place: str) -> Any:
+        origin = typing.get_origin(hint)
+        if origin in (typing.Union, types.UnionType):
+            options = [arg for arg in typing.get_args(hint) if arg is not type(None)]
+            return self.value(options[0], raw, place)
+        if dataclasses.is_dataclass(hint):
+            # "[digest] email" names the nested table "[digest.email]"
+            built = self.section(hint, raw, place.replace("] ", ".") + "]")
+            return _INVALID if built is None else built
+        if origin is tuple:
+            (item,) = typing.get_args(hint)[:1]
+            if not isinstance(raw, list):
+                self.problem(place, f"expected a list, got {raw!r}")
+                return _INVALID
+            items = [self.value(item, element, place) for element in raw]
+            return _INVALID if _INVALID in items else tuple(items)
+        return self.scalar(hint, raw, place)
+
+    def scalar(self, hint: Any, raw: Any, place: str) -> Any:
+        if hint is bool:
+            if isinstance(raw, bool):
+                return raw
+            self.problem(place, f"expected true or false, got {raw!r}")
+        elif hint is int:
+            if isinstance(raw, int) and not isinstance(raw, bool):
+                return raw
+            self.problem(place, f"expected an integer, got {raw!r}")
+        elif hint is float:
+            if isinstance(raw, (int, float)) and not isinstance(raw, bool):
+                return float(raw)
+            self.problem(place, f"expected a number, got {raw!r}")
+        elif hint is str:
+            if isinstance(raw, str):
+                return raw
+            self.problem(place, f"expected a string, got {raw!r}")
+        elif hint is Path:
+            if isinstance(raw, str) and raw.strip():
+                return self.base / Path(raw).expanduser()
+            self.problem(place, f"expected a file path (a string), got {raw!r}")
+        elif hint is timedelta:
+            duration = parse_duration(raw)
+            if duration is not None:
+                return duration
+            self.problem(
+                place, f'expected a duration such as 90, "30s", "15m", "6h" or "1d", got {raw!r}'
+            )
+        else:  # pragma: no cover - a field type this loader does not know is a bug here
+            raise TypeError(f"unsupported config field type {hint!r}")
+        return _INVALID
+
+
+_INVALID = object()
+
+
+def parse_duration(raw: Any) -> timedelta | None:
+    """A number of seconds, or a string like "90s", "15m", "6h", "1d"; None if neither."""
+    if isinstance(raw, bool):
+        return None
+    if isinstance(raw, (int, float)):
+        return timedelta(seconds=raw)
+    if isinstance(raw, str):
+        match = _DURATION.match(raw)
+        if match:
+            return timedelta(seconds=float(match.group(1)) * _DURATION_UNITS[match.group(2)])
+    return None

@@ -1,0 +1,122 @@
+"""Schema versions. Each migration is applied once, in order, when a database is opened.
+
+Never edit a migration that has shipped: add a new one. A database made by an older
+release then upgrades in place the next time newswatch opens it.
+"""
+
+from sqlite_utils import Database
+from sqlite_utils.db import Table
+from sqlite_utils.migrations import Migrations
+
+migrations = Migrations("newswatch")
+
+# unicode61 with remove_diacritics 2 lets "Qarabag" find "Qarabağ" and folds case in
+# every script the region writes in (Latin, Cyrillic).
+FTS_TOKENIZER = "unicode61 remove_diacritics 2"
+
+
+def _table(db: Database, name: str) -> Table:
+    table = db[name]
+    assert isinstance(table, Table)
+    return table
+
+
+@migrations(name="m001_initial")
+def m001_initial(db: Database) -> None:
+    articles = _table(db, "articles")
+    articles.create(
+        {
+            "id": int,
+            "url": str,
+            "canonical_url": str,
+            "title": str,
+            "author": str,
+            "published_at": str,
+            "first_seen_at": str,
+            "updated_at": str,
+            "text": str,
+            "lang": str,
+            "source": str,
+            "relevance": float,
+            "relevant": int,
+            "matched": str,
+            "is_seed": int,
+            "duplicate_of": int,
+            "content_hash": str,
+        },
+        pk="id",
+        not_null={"url", "canonical_url", "first_seen_at", "source"},
+        defaults={"relevant": 0, "is_seed": 0, "matched": "[]"},
+        foreign_keys=[("duplicate_of", "articles", "id")],
+    )
+    articles.create_index(["canonical_url"], unique=True)
+    articles.create_index(["first_seen_at"])
+    articles.create_index(["source"])
+    articles.create_index(["content_hash"])
+    articles.create_index(["duplicate_of"])
+    articles.enable_fts(["title", "text"], create_triggers=True, tokenize=FTS_TOKENIZER)
+
+    _table(db, "sources").create(
+        {
+            "name": str,
+            "kind": str,
+            "url": str,
+            "etag": str,
+            "last_modified": str,
+            "last_fetch_at": str,
+            "last_ok_at": str,
+            "consecutive_errors": int,
+            "last_error": str,
+            "next_fetch_at": str,
+        },
+        pk="name",
+        not_null={"kind", "url"},
+        defaults={"consecutive_errors": 0},
+    )
+
+    fetches = _table(db, "fetches")
+    fetches.create(
+        {
+            "id": int,
+            "source": str,
+            "url": str,
+            "started_at": str,
+            "finished_at": str,
+            "status": str,
+            "error": str,
+            "new_articles": int,
+        },
+        pk="id",
+        defaults={"new_articles": 0},
+    )
+    fetches.create_index(["source", "started_at"])
+
+    _table(db, "digests").create(
+        {
+            "id": int,
+            "created_at": str,
+            "since": str,
+            "until": str,
+            "article_count": int,
+            "formats": str,
+            "path": str,
+        },
+        pk="id",
+    )
+
+
+@migrations(name="m002_article_aliases")
+def m002_article_aliases(db: Database) -> None:
+    # Other addresses of a stored article (the original of a syndicated copy, an AMP page,
+    # an old URL), so a later visit to any of them is recognised as the same article.
+    aliases = _table(db, "article_aliases")
+    aliases.create(
+        {"url": str, "article_id": int, "added_at": str},
+        pk="url",
+        not_null={"article_id"},
+        foreign_keys=[("article_id", "articles", "id")],
+    )
+    aliases.create_index(["article_id"])
+
+
+LATEST = "m002_article_aliases"

@@ -1,0 +1,121 @@
+"""Plain values passed in and out of storage."""
+
+import hashlib
+import json
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any
+
+_NOT_WORD = re.compile(r"[\W_]+", re.UNICODE)
+
+
+def normalise_for_hash(text: str) -> str:
+    """Text reduced to lowercase letters and digits only.
+
+    Whitespace and punctuation are dropped altogether, so a syndicated copy whose line breaks
+    glued words together ("werepart") hashes like the original ("were part").
+    """
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    return _NOT_WORD.sub("", folded)
+
+
+def content_hash(text: str | None) -> str | None:
+    """A stable fingerprint of an article's text, or None for an empty text."""
+    normalised = normalise_for_hash(text or "")
+    if not normalised:
+        return None
+    return hashlib.sha256(normalised.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class Article:
+    """An article as stored in the `articles` table."""
+
+    url: str
+    canonical_url: str
+    source: str
+    title: str | None = None
+    author: str | None = None
+    published_at: str | None = None
+    text: str | None = None
+    lang: str | None = None
+    relevance: float | None = None
+    relevant: bool = False
+    matched: tuple[str, ...] = ()
+    is_seed: bool = False
+    duplicate_of: int | None = None
+    content_hash: str | None = None
+    id: int | None = None
+    first_seen_at: str | None = None
+    updated_at: str | None = None
+    aliases: tuple[str, ...] = field(default=(), compare=False)
+
+    def to_row(self) -> dict[str, Any]:
+        row = {
+            "url": self.url,
+            "canonical_url": self.canonical_url,
+            "source": self.source,
+            "title": self.title,
+            "author": self.author,
+            "published_at": self.published_at,
+            "text": self.text,
+            "lang": self.lang,
+            "relevance": self.relevance,
+            "relevant": int(self.relevant),
+            "matched": json.dumps(list(self.matched), ensure_ascii=False),
+            "is_seed": int(self.is_seed),
+            "duplicate_of": self.duplicate_of,
+            "content_hash": self.content_hash or content_hash(self.text),
+            "first_seen_at": self.first_seen_at,
+            "updated_at": self.updated_at,
+        }
+        if self.id is not None:
+            row["id"] = self.id
+        return row
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> "Article":
+        return cls(
+            id=row["id"],
+            url=row["url"],
+            canonical_url=row["canonical_url"],
+            source=row["source"],
+            title=row["title"],
+            author=row["author"],
+            published_at=row["published_at"],
+            text=row["text"],
+            lang=row["lang"],
+            relevance=row["relevance"],
+            relevant=bool(row["relevant"]),
+            matched=tuple(json.loads(row["matched"] or "[]")),
+            is_seed=bool(row["is_seed"]),
+            duplicate_of=row["duplicate_of"],
+            content_hash=row["content_hash"],
+            first_seen_at=row["first_seen_at"],
+            updated_at=row["updated_at"],
+        )
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    id: int
+    title: str | None
+    source: str
+    url: str
+    published_at: str | None
+    snippet: str
+    rank: float
+
+
+@dataclass(frozen=True)
+class FetchRecord:
+    """One fetch attempt of a source (its feed, sitemap or listing page)."""
+
+    source: str
+    url: str
+    started_at: str
+    finished_at: str
+    status: str  # "ok", "not-modified" or "error"
+    error: str | None = None
+    new_articles: int = 0

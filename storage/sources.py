@@ -1,0 +1,160 @@
+"""The `sources` table (one row per configured source, with its health) and `fetches`."""
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+
+from storage.db import wraps_errors, write_transaction
+from storage.models import FetchRecord
+from storage.timeutil import from_iso, to_iso
+
+# A failing source waits interval * 2**(errors-1), capped: a dead outlet is retried
+# about daily instead of at every cycle.
+MAX_BACKOFF = timedelta(days=1)
+
+
+def next_fetch_after(
+    finished_at: datetime, interval: timedelta, consecutive_errors: int
+) -> datetime:
+    """When a source is due again, given how many times in a row it has failed."""
+    if consecutive_errors <= 0:
+        return finished_at + interval
+    backoff = interval * (2 ** min(consecutive_errors - 1, 16))
+    return finished_at + min(backoff, max(MAX_BACKOFF, interval))
+
+
+class Sources:
+    def __init__(self, db: Database, path: Path) -> None:
+        self.db = db
+        self.path = path
+
+    @wraps_errors
+    def sync(self, configured: Iterable[tuple[str, str, str]]) -> None:
+        """Make sure each configured (name, kind, url) has a row; keep its health history.
+
+        A source whose URL or kind changed starts afresh: its validators and back-off no
+        longer apply.
+        """
+        with write_transaction(self.db):
+            for name, kind, url in configured:
+                self.db.execute(
+                    """
+                    INSERT INTO sources (name, kind, url, consecutive_errors)
+                    VALUES (?, ?, ?, 0)
+                    ON CONFLICT(name) DO UPDATE SET
+                        etag = CASE WHEN url = excluded.url THEN etag END,
+                        last_modified = CASE WHEN url = excluded.url THEN last_modified END,
+                        next_fetch_at = CASE WHEN url = excluded.url AND kind = excluded.kind
+                                        THEN next_fetch_at END,
+                        kind = excluded.kind,
+                        url = excluded.url
+                    """,
+                    [name, kind, url],
+                )
+
+    @wraps_errors
+    def all(self) -> list[dict[str, Any]]:
+        return list(self.db.query("SELECT * FROM sources ORDER BY name"))
+
+    @wraps_errors
+    def get(self, name: str) -> dict[str, Any] | None:
+        rows = list(self.db.query("SELECT * FROM sources WHERE name = ?", [name]))
+        return rows[0] if rows else None
+
+    @wraps_errors
+    def due(self, names: Iterable[str], now: datetime) -> list[str]:
+        """Those of `names` whose next fetch time has come (or who never were fetched)."""
+        wanted = list(names)
+        rows = {row["name"]: row for row in self.all()}
+        due = []
+        for name in wanted:
+            next_at = rows.get(name, {}).get("next_fetch_at")
+            if next_at is None or from_iso(next_at) <= now:
+                due.append(name)
+        return due
+
+    @wraps_errors
+    def record_fetch(
+        self,
+        fetch: FetchRecord,
+        interval: timedelta,
+        etag: str | None = None,
+        last_modified: str | None = None,
+    ) -> None:
+        """Write a `fetches` row and update the source's health and validators together."""
+        finished = from_iso(fetch.finished_at)
+        with write_transaction(self.db):
+            self.db.execute(
+                """
+                INSERT INTO fetches (source, url, started_at, finished_at, status, error,
+                                     new_articles)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                """,
+                [
+                    fetch.source,
+                    fetch.url,
+                    fetch.started_at,
+                    fetch.finished_at,
+                    fetch.status,
+                    fetch.error,
+                    fetch.new_articles,
+                ],
+            )
+            row = self.db.execute(
+                "SELECT consecutive_errors FROM sources WHERE name = ?", [fetch.source]
+            ).fetchone()
+            if row is None:
+                return  # a source no longer configured: the fetch row is history enough
+            if fetch.status == "error":
+                errors = (row[0] or 0) + 1
+                self.db.execute(
+                    """
+                    UPDATE sources SET last_fetch_at = ?, consecutive_errors = ?,
+                                       last_error = ?, next_fetch_at = ?
+                    WHERE name = ?
+                    """,
+                    [
+                        fetch.finished_at,
+                        errors,
+                        fetch.error,
+                        to_iso(next_fetch_after(finished, interval, errors)),
+                        fetch.source,
+                    ],
+                )
+            else:
+                self.db.execute(
+                    """
+                    UPDATE sources SET last_fetch_at = ?, last_ok_at = ?, consecutive_errors = 0,
+                                       last_error = NULL, next_fetch_at = ?,
+                                       etag = coalesce(?, etag),
+                                       last_modified = coalesce(?, last_modified)
+                    WHERE name = ?
+                    """,
+                    [
+                        fetch.finished_at,
+                        fetch.finished_at,
+                        to_iso(next_fetch_after(finished, interval, 0)),
+                        etag,
+                        last_modified,
+                        fetch.source,
+                    ],
+                )
+
+    @wraps_errors
+    def recent_fetches(self, source: str, limit: int = 20) -> list[dict[str, Any]]:
+        return list(
+            self.db.query(
+                "SELECT * FROM fetches WHERE source = ? ORDER BY id DESC LIMIT ?", [source, limit]
+            )
+        )
+
+    @wraps_errors
+    def prune_fetches(self, older_than: datetime) -> int:
+        with write_transaction(self.db):
+            cursor = self.db.execute(
+                "DELETE FROM fetches WHERE finished_at < ?", [to_iso(older_than)]
+            )
+        return cursor.rowcount

@@ -1,0 +1,22 @@
+"""Timestamps as stored: UTC, ISO 8601, second precision, ending in "Z" (sortable as text)."""
+
+from datetime import UTC, datetime
+
+
+def to_iso(moment: datetime) -> str:
+    """Format a datetime as stored; naive datetimes are taken to be UTC."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def utc_now() -> str:
+    return to_iso(datetime.now(UTC))
+
+
+def from_iso(text: str) -> datetime:
+    """Parse a stored timestamp (or any ISO 8601 string) into an aware UTC datetime."""
+    moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
