@@ -1,0 +1,161 @@
+import sqlite3
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner, Result
+
+from scheduler.cli import cli
+
+
+def run(*args: str, env: dict[str, str] | None = None) -> Result:
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False, env=env)
+
+
+def test_init_then_stats_shows_the_seed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("NEWSWATCH_CONFIG", raising=False)
+    first = run("init")
+    assert first.exit_code == 0, first.output
+    assert "seed article: stored as #1" in first.output
+    assert (tmp_path / "newswatch.toml").exists()
+    second = run("init")
+    assert "seed article: already stored as #1" in second.output
+    stats = run("stats")
+    assert stats.exit_code == 0
+    assert "articles:   1" in stats.output
+    assert "AzerNews (via MENAFN)" in stats.output
+    rows = (
+        sqlite3.connect(tmp_path / "newswatch.db")
+        .execute("SELECT title, author, is_seed, published_at FROM articles")
+        .fetchall()
+    )
+    assert rows == [
+        (
+            "Azerbaijan Prioritises Expanding Relations With Central Asian Countries At "
+            "Strategic Level",
+            "Qabil Ashirov",
+            1,
+            "2024-04-08T00:00:00Z",
+        )
+    ]
+
+
+def test_the_default_config_written_by_init_is_valid_and_lists_real_outlets(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("NEWSWATCH_CONFIG", raising=False)
+    run("init")
+    listing = run("sources")
+    assert listing.exit_code == 0
+    assert "AzerNews" in listing.output and "Eurasianet" in listing.output
+    assert "never" in listing.output
+
+
+def test_search_finds_the_seed_and_reports_bad_queries(config_file: Path) -> None:
+    found = run("--config", str(config_file), "search", "Oymasha")
+    assert found.exit_code == 0
+    assert "Azerbaijan Prioritises" in found.output and "[Oymasha]" in found.output
+    missing = run("--config", str(config_file), "search", "nonexistentword")
+    assert "no article matches" in missing.output
+    bad = run("--config", str(config_file), "search", '"unbalanced')
+    assert bad.exit_code == 1
+    assert "Traceback" not in bad.output
+    assert "not valid" in bad.output
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        ("[crawl]\ntimeot = 5\n", "[crawl] timeot: unknown key"),
+        ("[crawl]\ntimeout = 'soon'\n", "[crawl] timeout: expected a number, got 'soon'"),
+        ("[crawl\ntimeout = 5\n", "not valid TOML"),
+        ("[[sources]]\nname='x'\nkind='rss'\nurl='http://a.test/'\n", "kind: expected one of"),
+        ("[[sources]]\nname='x'\nkind='feed'\n", "url: is required"),
+        ("[digest]\nschedule = 'daily'\n", "schedule: expected a cron expression"),
+    ],
+)
+def test_bad_config_gives_one_clear_message_and_exit_2(
+    tmp_path: Path, content: str, expected: str
+) -> None:
+    path = tmp_path / "bad.toml"
+    path.write_text(content, encoding="utf-8")
+    result = run("--config", str(path), "stats")
+    assert result.exit_code == 2
+    assert expected in result.output
+    assert str(path) in result.output
+    assert "Traceback" not in result.output
+
+
+def test_every_problem_in_a_config_is_reported_at_once(tmp_path: Path) -> None:
+    path = tmp_path / "bad.toml"
+    path.write_text("[crawl]\ntimeout = -1\nfoo = 1\n[storage]\npath = 3\n", encoding="utf-8")
+    result = run("--config", str(path), "stats")
+    assert result.exit_code == 2
+    for fragment in ("[crawl] timeout", "[crawl] foo", "[storage] path"):
+        assert fragment in result.output
+
+
+def test_missing_config_file_given_by_option_or_env(tmp_path: Path) -> None:
+    missing = tmp_path / "nope.toml"
+    result = run("--config", str(missing), "stats")
+    assert result.exit_code == 2
+    assert "not found" in result.output and str(missing) in result.output
+    via_env = run("stats", env={"NEWSWATCH_CONFIG": str(missing)})
+    assert via_env.exit_code == 2
+    assert "NEWSWATCH_CONFIG" in via_env.output
+
+
+def test_storage_path_is_relative_to_the_config_file(tmp_path: Path) -> None:
+    folder = tmp_path / "conf"
+    folder.mkdir()
+    config = folder / "nw.toml"
+    config.write_text('[storage]\npath = "data.db"\n', encoding="utf-8")
+    result = run("--config", str(config), "stats")
+    assert result.exit_code == 0
+    assert (folder / "data.db").exists()
+
+
+def test_unusable_database_is_one_line_and_exit_1(tmp_path: Path) -> None:
+    (tmp_path / "broken.db").write_bytes(b"not a database at all" * 50)
+    config = tmp_path / "nw.toml"
+    config.write_text('[storage]\npath = "broken.db"\n', encoding="utf-8")
+    result = run("--config", str(config), "stats")
+    assert result.exit_code == 1
+    assert "broken.db" in result.output
+    assert "Traceback" not in result.output
+
+
+def _all_commands(group: click.Group) -> list[click.Command]:
+    return list(group.commands.values())
+
+
+@pytest.mark.parametrize("command", _all_commands(cli), ids=lambda c: c.name)
+def test_every_command_has_help_with_an_example(command: click.Command) -> None:
+    assert command.help, f"{command.name} has no help text"
+    assert "Example" in command.help, f"{command.name}'s help has no example"
+    assert run(command.name, "--help").exit_code == 0
+
+
+def test_stats_counts_per_source(config_file: Path) -> None:
+    from storage import Article, Storage
+
+    with Storage.open(config_file.parent / "test.db") as storage:
+        storage.articles.add_many(
+            [
+                Article(
+                    url=f"http://a.test/{n}",
+                    canonical_url=f"http://a.test/{n}",
+                    source="Outlet A",
+                    relevant=n % 2 == 0,
+                    matched=("x",),
+                )
+                for n in range(4)
+            ]
+        )
+    result = run("--config", str(config_file), "stats")
+    assert "articles:   5" in result.output
+    assert "relevant:   3" in result.output  # two of Outlet A's and the seed
+    line = next(line for line in result.output.splitlines() if line.startswith("Outlet A"))
+    assert line.split()[2:4] == ["4", "2"]
