@@ -13,7 +13,7 @@ from storage.config import Config
 from storage.db import open_database, wraps_errors, write_transaction
 from storage.digests import Digests
 from storage.errors import SearchQueryError, StorageError
-from storage.models import Article, FetchRecord, SearchHit, content_hash
+from storage.models import Article, FetchRecord, SearchHit, SourceOutcome, content_hash
 from storage.seed import SEED_FACTS, read_seed_document, seed_body
 from storage.sources import Sources
 
@@ -22,6 +22,7 @@ __all__ = [
     "FetchRecord",
     "SearchHit",
     "SearchQueryError",
+    "SourceOutcome",
     "Storage",
     "StorageError",
     "content_hash",

@@ -65,6 +65,50 @@ class Articles:
             self._add_alias(url, article_id, utc_now())
 
     @wraps_errors
+    def update_content(
+        self, article_id: int, title: str | None, text: str | None, digest: str | None
+    ) -> bool:
+        """Replace an article's title and text after an edit at its URL, keeping the earlier
+        version in `article_versions`. Returns False when nothing changed."""
+        with write_transaction(self.db):
+            rows = list(
+                self.db.query(
+                    "SELECT title, text, content_hash, updated_at FROM articles WHERE id = ?",
+                    [article_id],
+                )
+            )
+            if not rows:
+                return False
+            now = utc_now()
+            self.db.execute(
+                "UPDATE articles SET last_fetched_at = ? WHERE id = ?", [now, article_id]
+            )
+            old = rows[0]
+            if old["content_hash"] == digest and old["title"] == title:
+                return False
+            self.db.execute(
+                """
+                INSERT INTO article_versions (article_id, fetched_at, title, text, content_hash)
+                VALUES (?, ?, ?, ?, ?)
+                """,
+                [article_id, old["updated_at"], old["title"], old["text"], old["content_hash"]],
+            )
+            self.db.execute(
+                "UPDATE articles SET title = ?, text = ?, content_hash = ?, updated_at = ? "
+                "WHERE id = ?",
+                [title, text, digest, now, article_id],
+            )
+        return True
+
+    @wraps_errors
+    def versions(self, article_id: int) -> list[dict[str, Any]]:
+        return list(
+            self.db.query(
+                "SELECT * FROM article_versions WHERE article_id = ? ORDER BY id", [article_id]
+            )
+        )
+
+    @wraps_errors
     def get(self, article_id: int) -> Article | None:
         rows = list(self.db.query("SELECT * FROM articles WHERE id = ?", [article_id]))
         return Article.from_row(rows[0]) if rows else None
@@ -90,6 +134,23 @@ class Articles:
             for row in self.db.query(sql, chunk + chunk):
                 known.setdefault(row["url"], row["id"])
         return known
+
+    @wraps_errors
+    def update_times(self, urls: Iterable[str]) -> dict[str, str]:
+        """For those of these URLs already stored (canonical or alias): when last updated or
+        downloaded, whichever is later."""
+        known = self.known_urls(urls)
+        ids = sorted(set(known.values()))
+        times: dict[int, str] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ", ".join("?" for _ in chunk)
+            sql = (
+                "SELECT id, max(coalesce(last_fetched_at, ''), updated_at) AS at "
+                f"FROM articles WHERE id IN ({marks})"
+            )
+            times.update((row["id"], row["at"]) for row in self.db.query(sql, chunk))
+        return {url: times[article_id] for url, article_id in known.items()}
 
     @wraps_errors
     def id_for_content_hash(self, digest: str) -> int | None:

@@ -119,4 +119,27 @@ def m002_article_aliases(db: Database) -> None:
     aliases.create_index(["article_id"])
 
 
-LATEST = "m002_article_aliases"
+@migrations(name="m003_article_versions")
+def m003_article_versions(db: Database) -> None:
+    # An article edited at the same URL keeps one `articles` row; each earlier text lands here.
+    versions = _table(db, "article_versions")
+    versions.create(
+        {
+            "id": int,
+            "article_id": int,
+            "fetched_at": str,
+            "title": str,
+            "text": str,
+            "content_hash": str,
+        },
+        pk="id",
+        not_null={"article_id", "fetched_at"},
+        foreign_keys=[("article_id", "articles", "id")],
+    )
+    versions.create_index(["article_id"])
+    # When the page was last downloaded, changed or not: a source that keeps announcing an
+    # update we already fetched must not make every cycle download the page again.
+    _table(db, "articles").add_column("last_fetched_at", str)
+
+
+LATEST = "m003_article_versions"

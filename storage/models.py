@@ -119,3 +119,14 @@ class FetchRecord:
     status: str  # "ok", "not-modified" or "error"
     error: str | None = None
     new_articles: int = 0
+
+
+@dataclass(frozen=True)
+class SourceOutcome:
+    """How one crawl of a source went, as its health columns record it."""
+
+    source: str
+    finished_at: str
+    error: str | None = None  # None when the source was read (or was not modified)
+    etag: str | None = None
+    last_modified: str | None = None

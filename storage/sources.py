@@ -8,7 +8,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from storage.db import wraps_errors, write_transaction
-from storage.models import FetchRecord
+from storage.models import FetchRecord, SourceOutcome
 from storage.timeutil import from_iso, to_iso
 
 # A failing source waits interval * 2**(errors-1), capped: a dead outlet is retried
@@ -77,71 +77,78 @@ class Sources:
         return due
 
     @wraps_errors
-    def record_fetch(
-        self,
-        fetch: FetchRecord,
-        interval: timedelta,
-        etag: str | None = None,
-        last_modified: str | None = None,
+    def next_due(self, names: Iterable[str]) -> dict[str, str | None]:
+        """When each of these sources is next due (None: now)."""
+        rows = {row["name"]: row["next_fetch_at"] for row in self.all()}
+        return {name: rows.get(name) for name in names}
+
+    @wraps_errors
+    def record_fetches(
+        self, fetches: Iterable[FetchRecord], outcome: SourceOutcome | None, interval: timedelta
     ) -> None:
-        """Write a `fetches` row and update the source's health and validators together."""
-        finished = from_iso(fetch.finished_at)
+        """Write the `fetches` rows of one crawl of a source and, with them, its health."""
         with write_transaction(self.db):
+            for fetch in fetches:
+                self.db.execute(
+                    """
+                    INSERT INTO fetches (source, url, started_at, finished_at, status, error,
+                                         new_articles)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    """,
+                    [
+                        fetch.source,
+                        fetch.url,
+                        fetch.started_at,
+                        fetch.finished_at,
+                        fetch.status,
+                        fetch.error,
+                        fetch.new_articles,
+                    ],
+                )
+            if outcome is not None:
+                self._record_outcome(outcome, interval)
+
+    def _record_outcome(self, outcome: SourceOutcome, interval: timedelta) -> None:
+        row = self.db.execute(
+            "SELECT consecutive_errors FROM sources WHERE name = ?", [outcome.source]
+        ).fetchone()
+        if row is None:
+            return  # no longer configured: the fetch rows are history enough
+        finished = from_iso(outcome.finished_at)
+        if outcome.error is not None:
+            errors = (row[0] or 0) + 1
             self.db.execute(
                 """
-                INSERT INTO fetches (source, url, started_at, finished_at, status, error,
-                                     new_articles)
-                VALUES (?, ?, ?, ?, ?, ?, ?)
+                UPDATE sources SET last_fetch_at = ?, consecutive_errors = ?, last_error = ?,
+                                   next_fetch_at = ?
+                WHERE name = ?
                 """,
                 [
-                    fetch.source,
-                    fetch.url,
-                    fetch.started_at,
-                    fetch.finished_at,
-                    fetch.status,
-                    fetch.error,
-                    fetch.new_articles,
+                    outcome.finished_at,
+                    errors,
+                    outcome.error,
+                    to_iso(next_fetch_after(finished, interval, errors)),
+                    outcome.source,
                 ],
             )
-            row = self.db.execute(
-                "SELECT consecutive_errors FROM sources WHERE name = ?", [fetch.source]
-            ).fetchone()
-            if row is None:
-                return  # a source no longer configured: the fetch row is history enough
-            if fetch.status == "error":
-                errors = (row[0] or 0) + 1
-                self.db.execute(
-                    """
-                    UPDATE sources SET last_fetch_at = ?, consecutive_errors = ?,
-                                       last_error = ?, next_fetch_at = ?
-                    WHERE name = ?
-                    """,
-                    [
-                        fetch.finished_at,
-                        errors,
-                        fetch.error,
-                        to_iso(next_fetch_after(finished, interval, errors)),
-                        fetch.source,
-                    ],
-                )
-            else:
-                self.db.execute(
-                    """
-                    UPDATE sources SET last_fetch_at = ?, last_ok_at = ?, consecutive_errors = 0,
-                                       last_error = NULL, next_fetch_at = ?,
-                                       etag = coalesce(?, etag),
-                                       last_modified = coalesce(?, last_modified)
-                    WHERE name = ?
-                    """,
-                    [
-                        fetch.finished_at,
-                        fetch.finished_at,
-                        to_iso(next_fetch_after(finished, interval, 0)),
-                        etag,
-                        last_modified,
-                        fetch.source,
-                    ],
-                )
+            return
+        self.db.execute(
+            """
+            UPDATE sources SET last_fetch_at = ?, last_ok_at = ?, consecutive_errors = 0,
+                               last_error = NULL, next_fetch_at = ?,
+                               etag = coalesce(?, etag),
+                               last_modified = coalesce(?, last_modified)
+            WHERE name = ?
+            """,
+            [
+                outcome.finished_at,
+                outcome.finished_at,
+                to_iso(next_fetch_after(finished, interval, 0)),
+                outcome.etag,
+                outcome.last_modified,
+                outcome.source,
+            ],
+        )
 
     @wraps_errors
     def recent_fetches(self, source: str, limit: int = 20) -> list[dict[str, Any]]:

@@ -1,0 +1,41 @@
+"""Loads newswatch.toml into the Scrapy settings, for `newswatch crawl` and `scrapy crawl` alike.
+
+The configuration file is the one named by the NEWSWATCH_CONFIG setting, else the usual
+lookup ($NEWSWATCH_CONFIG, ./newswatch.toml, the built-in defaults).
+"""
+
+from pathlib import Path
+
+from scrapy.settings import BaseSettings
+
+from storage.config import Config, load_config
+
+CONFIG_SETTING = "NEWSWATCH_CONFIG"
+CONFIG_OBJECT = "NEWSWATCH_CONFIG_OBJECT"
+
+
+def crawl_settings(config: Config) -> dict[str, object]:
+    """The Scrapy settings that newswatch.toml [crawl] controls."""
+    crawl = config.crawl
+    return {
+        "DOWNLOAD_DELAY": crawl.download_delay,
+        "AUTOTHROTTLE_START_DELAY": max(crawl.download_delay, 0.1),
+        "ROBOTSTXT_OBEY": crawl.obey_robots,
+        "DOWNLOAD_TIMEOUT": crawl.timeout,
+        "DOWNLOAD_MAXSIZE": crawl.max_page_bytes,
+        "USER_AGENT": crawl.user_agent,
+        "CONCURRENT_REQUESTS_PER_DOMAIN": crawl.concurrent_per_host,
+        "RETRY_TIMES": crawl.retry_times,
+        "REDIRECT_MAX_TIMES": crawl.max_redirects,
+    }
+
+
+class NewswatchConfigAddon:
+    def update_settings(self, settings: BaseSettings) -> None:
+        config = settings.get(CONFIG_OBJECT)
+        if config is None:
+            named = settings.get(CONFIG_SETTING)
+            config = load_config(Path(named) if named else None)
+            settings.set(CONFIG_OBJECT, config, priority="addon")
+        for key, value in crawl_settings(config).items():
+            settings.set(key, value, priority="addon")

@@ -1,0 +1,143 @@
+"""One crawl cycle, run as its own process: `python -m crawler.cycle [--all | --source NAME]`.
+
+Twisted's reactor cannot be restarted within a process, and a crash or a leak in one cycle
+must not take down whoever started it, so the CLI and the daemon run this as a child. It
+prints a JSON summary on its last line of stdout; logs go to stderr.
+
+Exit codes: 0 the cycle ran (even if some sources failed), 1 the database is unusable,
+2 the configuration is unusable, 3 a source named with --source does not exist.
+"""
+
+import argparse
+import json
+import logging
+import sys
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from scrapy.crawler import CrawlerProcess
+from scrapy.settings import Settings
+
+from crawler.addon import CONFIG_OBJECT
+from crawler.spiders.feed import FeedSpider
+from crawler.spiders.site import SiteSpider
+from crawler.spiders.sitemap import SitemapSpider
+from storage import Storage, StorageError
+from storage.config import Config, ConfigError, load_config
+
+SPIDERS = {"feed": FeedSpider, "sitemap": SitemapSpider, "site": SiteSpider}
+
+
+@dataclass(frozen=True)
+class SourceResult:
+    source: str
+    kind: str
+    status: str
+    items_seen: int
+    new_articles: int
+    article_errors: int
+    already_stored: int
+
+
+class UnknownSource(Exception):
+    pass
+
+
+def choose_sources(
+    config: Config, storage: Storage, names: list[str], run_all: bool, now: datetime
+) -> list[str]:
+    """The sources to crawl: those named, else all (--all), else those due now."""
+    configured = [source.name for source in config.sources]
+    if names:
+        unknown = [name for name in names if name not in configured]
+        if unknown:
+            raise UnknownSource(
+                f"no source named {', '.join(map(repr, unknown))}; configured: "
+                f"{', '.join(configured) or 'none'}"
+            )
+        return names
+    if run_all:
+        return configured
+    return storage.sources.due(configured, now)
+
+
+def scrapy_settings(config: Config, log_level: str) -> Settings:
+    settings = Settings()
+    settings.setmodule("crawler.settings", priority="project")
+    settings.set(CONFIG_OBJECT, config, priority="cmdline")
+    settings.set("LOG_LEVEL", log_level, priority="cmdline")
+    return settings
+
+
+def run_cycle(config: Config, sources: list[str], log_level: str = "WARNING") -> list[SourceResult]:
+    """Crawl these sources concurrently in this process's one reactor; once per process."""
+    if not sources:
+        return []
+    process = CrawlerProcess(scrapy_settings(config, log_level))
+    crawlers = []
+    for name in sources:
+        spider = SPIDERS[config.source(name).kind]
+        crawler = process.create_crawler(spider)
+        crawlers.append((name, crawler))
+        process.crawl(crawler, source=name)
+    process.start()
+    return [_result(config, name, crawler.stats.get_stats()) for name, crawler in crawlers]
+
+
+def _result(config: Config, name: str, stats: dict) -> SourceResult:
+    return SourceResult(
+        source=name,
+        kind=config.source(name).kind,
+        status=stats.get("newswatch/status", "not fetched"),
+        items_seen=stats.get("newswatch/items_seen", 0),
+        new_articles=stats.get("newswatch/new_articles", 0),
+        article_errors=stats.get("newswatch/article_errors", 0),
+        already_stored=stats.get("newswatch/already_stored", 0),
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m crawler.cycle", description=__doc__)
+    parser.add_argument("--config", type=Path)
+    parser.add_argument("--source", action="append", default=[])
+    parser.add_argument("--all", action="store_true")
+    parser.add_argument("--log-level", default="WARNING")
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=args.log_level,
+        stream=sys.stderr,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        config = load_config(args.config)
+    except ConfigError as error:
+        print("configuration is not usable:\n  " + "\n  ".join(error.problems), file=sys.stderr)
+        return 2
+    now = datetime.now(UTC)
+    try:
+        with Storage.open_configured(config) as storage:
+            chosen = choose_sources(config, storage, args.source, args.all, now)
+            next_due = storage.sources.next_due([s.name for s in config.sources])
+    except UnknownSource as error:
+        print(str(error), file=sys.stderr)
+        return 3
+    except StorageError as error:
+        print(str(error), file=sys.stderr)
+        return 1
+    try:
+        results = run_cycle(config, chosen, args.log_level)
+    except StorageError as error:
+        print(str(error), file=sys.stderr)
+        return 1
+    summary = {
+        "started_at": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "sources": [asdict(result) for result in results],
+        "next_due": next_due,
+    }
+    print(json.dumps(summary, ensure_ascii=False))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,113 @@
+"""Article pages: title, text, author, publication date and language, with trafilatura."""
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+
+import py3langid
+import trafilatura
+from lxml import etree
+
+from storage.timeutil import to_iso
+
+logger = logging.getLogger(__name__)
+
+# A full timestamp where the page gives one (htmldate defaults to the date alone).
+DATE_PARAMS = {
+    "outputformat": "%Y-%m-%dT%H:%M:%S%z",
+    "original_date": True,
+    "extensive_search": True,
+}
+# Shorter texts are too little to guess a language from.
+MIN_TEXT_FOR_LANGUAGE_GUESS = 40
+
+
+@dataclass(frozen=True)
+class Extracted:
+    title: str | None
+    text: str | None
+    author: str | None
+    published_at: str | None  # UTC, as stored
+    lang: str | None
+    canonical_link: str | None
+
+
+def extract_article(body: bytes, url: str) -> Extracted:
+    """Extract an article page; fields the page does not give are None."""
+    tree = trafilatura.load_html(body)
+    if tree is None:
+        return Extracted(None, None, None, None, None, None)
+    declared_lang = _declared_language(tree)
+    canonical = _canonical_link(tree)
+    try:
+        document = trafilatura.bare_extraction(
+            tree,
+            url=url,
+            with_metadata=True,
+            include_comments=False,
+            favor_precision=True,
+            date_extraction_params=DATE_PARAMS,
+        )
+    except (ValueError, TypeError, etree.LxmlError) as error:  # malformed markup
+        logger.info("extraction failed for %s: %s", url, error)
+        document = None
+    if document is None:
+        return Extracted(None, None, None, None, declared_lang, canonical)
+    found = document.as_dict()
+    title = (found.get("title") or "").strip() or None
+    text = _without_leading_title((found.get("text") or "").strip(), title) or None
+    return Extracted(
+        title=title,
+        text=text,
+        author=(found.get("author") or "").strip() or None,
+        published_at=_utc(found.get("date")),
+        lang=declared_lang or guess_language(text),
+        canonical_link=canonical,
+    )
+
+
+def _utc(value: str | None) -> str | None:
+    """htmldate's "2026-11-19T12:00:00+0400" as a stored UTC timestamp."""
+    if not value:
+        return None
+    try:
+        moment = datetime.strptime(value, DATE_PARAMS["outputformat"])
+    except ValueError:
+        try:
+            moment = datetime.strptime(value[:10], "%Y-%m-%d")
+        except ValueError:
+            return None
+    return to_iso(moment)
+
+
+def _without_leading_title(text: str, title: str | None) -> str:
+    """trafilatura keeps the headline as the first line of the text; it is stored apart."""
+    first, _, rest = text.partition("\n")
+    if title and first.strip() == title:
+        return rest.strip()
+    return text
+
+
+def _declared_language(tree: etree._Element) -> str | None:
+    lang = tree.get("lang") or tree.get("{http://www.w3.org/XML/1998/namespace}lang") or ""
+    return lang.split("-")[0].split("_")[0].strip().lower() or None
+
+
+def _canonical_link(tree: etree._Element) -> str | None:
+    for link in tree.iterfind(".//link[@rel='canonical']"):
+        href = (link.get("href") or "").strip()
+        if href:
+            return href
+    for meta in tree.iterfind(".//meta[@property='og:url']"):
+        content = (meta.get("content") or "").strip()
+        if content:
+            return content
+    return None
+
+
+def guess_language(text: str | None) -> str | None:
+    """A language guess for text that declares none (py3langid ships its own model)."""
+    if not text or len(text) < MIN_TEXT_FOR_LANGUAGE_GUESS:
+        return None
+    lang, _score = py3langid.classify(text[:2000])
+    return lang

@@ -1,0 +1,50 @@
+"""Listing pages of news sites: the article links they hold and the next page."""
+
+import re
+from dataclasses import dataclass
+
+from lxml import html as lxml_html
+
+from crawler.urls import absolute_url, is_fetchable
+
+# Words a "next page" link says in the languages newswatch follows.
+_NEXT_WORDS = re.compile(
+    r"^\s*(next|older|more|›|»|→|следующая|далее|ещё|еще|növbəti|sonraki|keyingi|келесі|"
+    r"кийинки|навбатӣ|daha|>>|>)\s*(page|»|›|→)?\s*$",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Listing:
+    article_links: list[str]
+    next_page: str | None
+
+
+def parse_listing(body: bytes, url: str, follow: tuple[str, ...]) -> Listing:
+    """Links matching any `follow` pattern are articles; everything else is navigation."""
+    try:
+        tree = lxml_html.fromstring(body)
+    except (ValueError, lxml_html.etree.ParserError):
+        return Listing([], None)
+    patterns = [re.compile(pattern) for pattern in follow]
+    articles: list[str] = []
+    for anchor in tree.iterfind(".//a[@href]"):
+        link = absolute_url(url, anchor.get("href", ""))
+        if is_fetchable(link) and any(p.search(link) for p in patterns) and link not in articles:
+            articles.append(link)
+    return Listing(articles, _next_page(tree, url))
+
+
+def _next_page(tree: lxml_html.HtmlElement, url: str) -> str | None:
+    for element in tree.iterfind(".//*[@rel]"):
+        if element.tag in ("a", "link") and "next" in element.get("rel", "").split():
+            href = element.get("href")
+            if href:
+                return absolute_url(url, href)
+    for anchor in tree.iterfind(".//a[@href]"):
+        label = anchor.text_content() or anchor.get("aria-label") or ""
+        classes = anchor.get("class", "")
+        if _NEXT_WORDS.match(label) or re.search(r"\bnext\b", classes):
+            return absolute_url(url, anchor.get("href", ""))
+    return None

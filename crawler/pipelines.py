@@ -1,0 +1,244 @@
+"""Item pipelines, in order: validate → canonical URL → relevance → duplicates → store.
+
+Spiders yield two kinds of item: ArticleItem (goes through every stage) and FetchItem (a
+record of a source fetch; only the store stage acts on it).
+"""
+
+import logging
+from typing import Any
+from urllib.parse import urlsplit
+
+from scrapy.crawler import Crawler
+from scrapy.exceptions import DropItem
+
+from crawler.addon import CONFIG_OBJECT
+from crawler.items import ArticleItem, FetchItem
+from crawler.state import crawler_storage
+from crawler.urls import canonical_url, is_fetchable
+from storage import Article, FetchRecord, SourceOutcome, content_hash
+from storage.config import Config
+
+logger = logging.getLogger(__name__)
+
+# Longer texts are cut: no news article is this long, and a runaway page must not bloat the
+# database.
+MAX_TEXT_CHARS = 200_000
+# Articles are written in batches of this many: one transaction each, not one per article.
+STORE_BATCH = 25
+
+
+class _CrawlerPipeline:
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.config: Config = crawler.settings[CONFIG_OBJECT]
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Any:
+        return cls(crawler)
+
+
+class ValidatePipeline(_CrawlerPipeline):
+    """Drop articles nobody could use, saying why."""
+
+    def process_item(self, item: Any) -> Any:
+        if not isinstance(item, ArticleItem):
+            return item
+        if not is_fetchable(item.url):
+            raise DropItem(f"{item.source}: {item.url[:200]}: not an http(s) URL")
+        item.title = _clean(item.title)
+        item.text = _clean_text(item.text)
+        if not item.title and not item.text:
+            raise DropItem(f"{item.source}: {item.url[:200]}: no title and no text")
+        if item.text and len(item.text) > MAX_TEXT_CHARS:
+            logger.info(
+                "%s: %s: text cut to %d characters", item.source, item.url[:200], MAX_TEXT_CHARS
+            )
+            item.text = item.text[:MAX_TEXT_CHARS]
+        return item
+
+
+class CanonicalUrlPipeline(_CrawlerPipeline):
+    """The URL the article is stored under; every other address it was seen at is an alias.
+
+    A page's own canonical link (rel=canonical or og:url) is trusted when it stays on the
+    same site, so an AMP or mobile copy is stored under the main address.
+    """
+
+    def process_item(self, item: Any) -> Any:
+        if not isinstance(item, ArticleItem):
+            return item
+        fetched = canonical_url(item.url)
+        chosen = fetched
+        for alias in item.aliases:
+            if is_fetchable(alias) and _same_site(alias, item.url):
+                chosen = canonical_url(alias)
+        addresses = {canonical_url(a) for a in item.aliases if is_fetchable(a)}
+        addresses |= {fetched, item.url}
+        item.canonical_url = chosen
+        item.aliases = sorted(addresses - {chosen})
+        return item
+
+
+class RelevancePipeline(_CrawlerPipeline):
+    """Scores each article against the watch profile.
+
+    A pass-through until the relevance profile lands: every article is stored unscored
+    (relevance NULL), and `newswatch rescore` will score what is stored.
+    """
+
+    def process_item(self, item: Any) -> Any:
+        return item
+
+
+class DuplicatesPipeline(_CrawlerPipeline):
+    """Exact duplicates: an article already stored under one of this item's addresses, or
+    with the same normalised text, is not stored again; its new address becomes an alias."""
+
+    def process_item(self, item: Any) -> Any:
+        if not isinstance(item, ArticleItem) or item.changed:
+            return item
+        item.content_hash = content_hash(item.text)
+        articles = crawler_storage(self.crawler).articles
+        known = articles.known_urls([item.canonical_url, *item.aliases])
+        existing = next(iter(known.values()), None)
+        if existing is None and item.content_hash and not item.summary_only:
+            existing = articles.id_for_content_hash(item.content_hash)
+        if existing is None:
+            return item
+        for address in [item.canonical_url, *item.aliases]:
+            if address not in known:
+                articles.add_alias(address, existing)
+        self.crawler.stats.inc_value("newswatch/duplicates")
+        raise DropItem(
+            f"{item.source}: {item.url[:200]} is already stored as #{existing}", log_level="DEBUG"
+        )
+
+
+class StorePipeline(_CrawlerPipeline):
+    """Writes articles in batches, then the source's fetch records and health at the end."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        super().__init__(crawler)
+        self.pending: list[ArticleItem] = []
+        self.fetches: list[FetchItem] = []
+        self.new_articles = 0
+
+    def process_item(self, item: Any) -> Any:
+        if isinstance(item, FetchItem):
+            self.fetches.append(item)
+            return item
+        self.pending.append(item)
+        if len(self.pending) >= STORE_BATCH:
+            self.flush()
+        return item
+
+    def flush(self) -> None:
+        if not self.pending:
+            return
+        batch, self.pending = self.pending, []
+        articles = crawler_storage(self.crawler).articles
+        ids = articles.add_many(_article(item) for item in batch)
+        for item, article_id in zip(batch, ids, strict=True):
+            if article_id is not None:
+                self.new_articles += 1
+                continue
+            stored_id = articles.id_for_url(item.canonical_url)
+            if stored_id is not None and articles.update_content(
+                stored_id, item.title, item.text, content_hash(item.text)
+            ):
+                self.crawler.stats.inc_value("newswatch/updated_articles")
+                logger.info(
+                    "%s: %s changed: earlier text kept as a version", item.source, item.url[:200]
+                )
+        self.crawler.stats.set_value("newswatch/new_articles", self.new_articles)
+
+    def close_spider(self) -> None:
+        self.flush()
+        spider = self.crawler.spider
+        source = spider.source  # type: ignore[union-attr]
+        # New articles are counted on the source's own fetch, the one that found them.
+        records = [
+            _fetch_record(fetch, self.new_articles if fetch.primary else 0)
+            for fetch in self.fetches
+        ]
+        outcome = source_outcome(source.name, self.fetches)
+        if outcome is not None and outcome.error is not None:
+            self.crawler.stats.set_value("newswatch/status", f"error: {outcome.error}")
+        crawler_storage(self.crawler).sources.record_fetches(
+            records, outcome, self.config.interval_of(source)
+        )
+
+
+def source_outcome(source: str, fetches: list[FetchItem]) -> SourceOutcome | None:
+    """The source's health after a crawl: its own URL's outcome, unless that was read but
+    every further document (the sitemaps a robots.txt names, say) failed."""
+    primary = next((f for f in fetches if f.primary), None)
+    if primary is None:
+        return None
+    error = primary.error
+    others = [f for f in fetches if not f.primary]
+    if error is None and others and all(f.status == "error" for f in others):
+        error = others[0].error
+    return SourceOutcome(
+        source=source,
+        finished_at=max(f.finished_at for f in fetches),
+        error=error,
+        etag=primary.etag,
+        last_modified=primary.last_modified,
+    )
+
+
+def _fetch_record(fetch: FetchItem, new_articles: int) -> FetchRecord:
+    return FetchRecord(
+        source=fetch.source,
+        url=fetch.url,
+        started_at=fetch.started_at,
+        finished_at=fetch.finished_at,
+        status=fetch.status,
+        error=fetch.error,
+        new_articles=new_articles,
+    )
+
+
+def _article(item: ArticleItem) -> Article:
+    return Article(
+        url=item.url,
+        canonical_url=item.canonical_url or canonical_url(item.url),
+        source=item.source,
+        title=item.title,
+        author=item.author,
+        published_at=item.published_at,
+        text=item.text,
+        lang=item.lang,
+        relevance=item.relevance,
+        relevant=item.relevant,
+        matched=tuple(item.matched),
+        duplicate_of=item.duplicate_of,
+        content_hash=item.content_hash,
+        aliases=tuple(item.aliases),
+    )
+
+
+def _same_site(a: str, b: str) -> bool:
+    def host(url: str) -> str:
+        name = (urlsplit(url).hostname or "").lower()
+        for prefix in ("www.", "m.", "amp.", "mobile."):
+            name = name.removeprefix(prefix)
+        return name
+
+    return host(a) == host(b)
+
+
+def _clean(value: str | None) -> str | None:
+    if value is None:
+        return None
+    cleaned = " ".join(value.split())
+    return cleaned or None
+
+
+def _clean_text(value: str | None) -> str | None:
+    if value is None:
+        return None
+    paragraphs = [" ".join(line.split()) for line in value.splitlines()]
+    cleaned = "\n".join(p for p in paragraphs if p)
+    return cleaned or None

@@ -1,0 +1,53 @@
+"""Scrapy settings for newswatch. Values that users tune live in newswatch.toml [crawl];
+crawler.addon copies them over these defaults when a crawl starts."""
+
+BOT_NAME = "newswatch"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+
+ADDONS = {"crawler.addon.NewswatchConfigAddon": 0}
+
+# Only http(s): Scrapy would otherwise read file:// and data: URLs (a feed item linking
+# file:///etc/passwd would be "downloaded").
+DOWNLOAD_HANDLERS = {"file": None, "data": None, "s3": None, "ftp": None}
+# A localhost endpoint that runs Python code: never in a crawler fed by untrusted pages.
+REMOTE_CONTROL_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+
+# DOWNLOAD_DELAY, DOWNLOAD_TIMEOUT, DOWNLOAD_MAXSIZE, ROBOTSTXT_OBEY, USER_AGENT, RETRY_TIMES,
+# REDIRECT_MAX_TIMES and CONCURRENT_REQUESTS_PER_DOMAIN come from newswatch.toml (crawler.addon);
+# setting them here would override the user's file.
+COOKIES_ENABLED = False
+CONCURRENT_REQUESTS = 16
+# Fewer concurrent items per response measured faster under the asyncio reactor.
+CONCURRENT_ITEMS = 8
+RANDOMIZE_DOWNLOAD_DELAY = True
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_MAX_DELAY = 60.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+DOWNLOAD_WARNSIZE = 0
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+
+DOWNLOADER_MIDDLEWARES = {
+    "crawler.middlewares.OnlyHttpMiddleware": 50,
+    "crawler.middlewares.ConditionalGetMiddleware": 60,
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawler.middlewares.BackoffRetryMiddleware": 550,
+}
+SPIDER_MIDDLEWARES = {
+    "crawler.middlewares.SourceErrorsMiddleware": 940,
+    "crawler.middlewares.SkipStoredArticlesMiddleware": 950,
+}
+ITEM_PIPELINES = {
+    "crawler.pipelines.ValidatePipeline": 100,
+    "crawler.pipelines.CanonicalUrlPipeline": 200,
+    "crawler.pipelines.RelevancePipeline": 300,
+    "crawler.pipelines.DuplicatesPipeline": 400,
+    "crawler.pipelines.StorePipeline": 900,
+}
+
+# Stored articles are deduplicated by URL in the database; Scrapy's in-memory filter still
+# stops the same URL twice within one crawl.
+DUPEFILTER_CLASS = "scrapy.dupefilters.RFPDupeFilter"
+LOG_LEVEL = "INFO"
+STATS_DUMP = False

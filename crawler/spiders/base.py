@@ -1,0 +1,263 @@
+"""What every source spider shares: the source's config, fetch records, article requests.
+
+Spiders only parse and yield: `FetchItem`s saying how each fetch of the source went, and
+requests for article pages that end in `ArticleItem`s. Storage is touched by the pipelines
+(writes) and middlewares (the stored-article check and the source's validators) only.
+"""
+
+import logging
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from scrapy import Request, Spider
+from scrapy.crawler import Crawler
+from scrapy.http import Response, TextResponse
+from twisted.python.failure import Failure
+
+from crawler.addon import CONFIG_OBJECT
+from crawler.extract import extract_article
+from crawler.failures import describe_failure, describe_status
+from crawler.items import ArticleItem, FetchItem
+from crawler.urls import is_fetchable, refusal_reason
+from storage.config import Config, SourceConfig
+from storage.timeutil import to_iso
+
+logger = logging.getLogger(__name__)
+
+# Request meta keys newswatch uses.
+PRIMARY = "newswatch_primary"  # the source's own URL: its outcome is the source's health
+ARTICLE = "newswatch_article"  # an article page
+HINT = "newswatch_hint"  # what the feed/sitemap/listing said about the article
+SOURCE_UPDATED = "newswatch_source_updated"  # when the source says the article last changed
+# Statuses a source's callback sees (to record them); redirects are still followed.
+HANDLED_STATUSES = [304, *range(400, 600)]
+
+
+class SourceSpider(Spider):
+    """A spider for one configured source: `scrapy crawl feed -a source=NAME`."""
+
+    kind = ""
+
+    def __init__(self, source: str = "", **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        if not source:
+            raise ValueError(f"spider {self.name!r} needs a source: -a source=NAME")
+        self.source_name = source
+        self.config: Config
+        self.source: SourceConfig
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> "SourceSpider":
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        spider.config = crawler.settings[CONFIG_OBJECT]
+        try:
+            spider.source = spider.config.source(spider.source_name)
+        except KeyError:
+            raise ValueError(
+                f"no source named {spider.source_name!r} in the configuration"
+            ) from None
+        if spider.source.kind != cls.kind:
+            raise ValueError(
+                f"source {spider.source_name!r} is of kind {spider.source.kind!r}, "
+                f"not {cls.kind!r}: use `scrapy crawl {spider.source.kind}`"
+            )
+        return spider
+
+    # -- bookkeeping ------------------------------------------------------------------
+
+    def stats_set(self, key: str, value: Any) -> None:
+        self.crawler.stats.set_value(f"newswatch/{key}", value)
+
+    def stats_inc(self, key: str, count: int = 1) -> None:
+        self.crawler.stats.inc_value(f"newswatch/{key}", count)
+
+    @property
+    def max_articles(self) -> int:
+        return self.config.crawl.max_articles_per_source
+
+    # -- fetching the source's own documents --------------------------------------------
+
+    def source_request(
+        self, url: str, callback: Callable[..., Any], primary: bool = False, **meta: Any
+    ) -> Request:
+        """A request for a feed, sitemap or listing page; every outcome reaches `callback`."""
+        return Request(
+            url,
+            callback=callback,
+            errback=self.source_failed,
+            meta={PRIMARY: primary, "handle_httpstatus_list": HANDLED_STATUSES, **meta},
+            dont_filter=primary,
+        )
+
+    def fetch_item(
+        self,
+        response_or_url: Response | str,
+        status: str,
+        error: str | None = None,
+        items_seen: int = 0,
+        latency: float = 0.0,
+        primary: bool = False,
+    ) -> FetchItem:
+        finished = datetime.now(UTC)
+        etag = last_modified = None
+        url = response_or_url
+        if isinstance(response_or_url, Response):
+            url = response_or_url.url
+            if status == "ok":
+                etag = _header(response_or_url, "ETag")
+                last_modified = _header(response_or_url, "Last-Modified")
+        if primary:
+            self.stats_set("status", status if error is None else f"error: {error}")
+        self.stats_inc("items_seen", items_seen)
+        if error is not None:
+            logger.warning("source %r: %s: %s", self.source_name, str(url)[:200], error)
+        return FetchItem(
+            source=self.source_name,
+            url=str(url),
+            started_at=to_iso(finished - timedelta(seconds=latency)),
+            finished_at=to_iso(finished),
+            status=status,
+            error=error,
+            items_seen=items_seen,
+            etag=etag,
+            last_modified=last_modified,
+            primary=primary,
+        )
+
+    def response_problem(self, response: Response) -> FetchItem | None:
+        """A fetch record for a 304 or an HTTP error, or None when the body is there to parse."""
+        primary = bool(response.meta.get(PRIMARY))
+        latency = response.meta.get("download_latency", 0.0)
+        if response.status == 304:
+            return self.fetch_item(response, "not-modified", latency=latency, primary=primary)
+        if response.status >= 400 or response.status < 200:
+            return self.fetch_item(
+                response,
+                "error",
+                describe_status(response.status),
+                latency=latency,
+                primary=primary,
+            )
+        return None
+
+    def parsed(self, response: Response, items_seen: int) -> FetchItem:
+        return self.fetch_item(
+            response,
+            "ok",
+            items_seen=items_seen,
+            latency=response.meta.get("download_latency", 0.0),
+            primary=bool(response.meta.get(PRIMARY)),
+        )
+
+    def unreadable(self, response: Response, cause: str) -> FetchItem:
+        return self.fetch_item(
+            response,
+            "error",
+            cause,
+            latency=response.meta.get("download_latency", 0.0),
+            primary=bool(response.meta.get(PRIMARY)),
+        )
+
+    def source_failed(self, failure: Failure) -> Iterator[FetchItem]:
+        request = failure.request  # type: ignore[attr-defined]
+        cause = describe_failure(
+            failure, self.config.crawl.timeout, self.config.crawl.max_page_bytes
+        )
+        yield self.fetch_item(request.url, "error", cause, primary=bool(request.meta.get(PRIMARY)))
+
+    # -- article pages ------------------------------------------------------------------
+
+    def article_requests(self, candidates: list[dict[str, Any]]) -> Iterator[Request]:
+        """Requests for the newest `max_articles` candidates with a fetchable link.
+
+        Each candidate is a hint: url plus what the source said (title, summary, author,
+        published_at, lang, updated_at).
+        """
+        fetchable = []
+        for hint in candidates:
+            if is_fetchable(hint["url"]):
+                fetchable.append(hint)
+            else:
+                self.stats_inc("refused_links")
+                logger.warning(
+                    "source %r: link dropped: %s: %s",
+                    self.source_name,
+                    hint["url"][:200],
+                    refusal_reason(hint["url"]),
+                )
+        fetchable.sort(
+            key=lambda h: h.get("published_at") or h.get("updated_at") or "", reverse=True
+        )
+        for hint in fetchable[: self.max_articles]:
+            yield Request(
+                hint["url"],
+                callback=self.parse_article,
+                errback=self.article_failed,
+                meta={ARTICLE: True, HINT: hint, SOURCE_UPDATED: hint.get("updated_at")},
+            )
+
+    def parse_article(self, response: Response) -> Iterator[ArticleItem]:
+        hint = response.meta[HINT]
+        if not isinstance(response, TextResponse):
+            yield self.article_from_hint(hint, response.url, "not an HTML page")
+            return
+        page = extract_article(response.body, response.url)
+        aliases = [url for url in response.meta.get("redirect_urls", []) if url != response.url]
+        if page.canonical_link:
+            aliases.append(page.canonical_link)  # the pipeline decides which one is canonical
+        text = page.text or hint.get("summary")
+        yield ArticleItem(
+            source=self.source_name,
+            url=response.url,
+            title=page.title or hint.get("title"),
+            text=text,
+            author=page.author or hint.get("author"),
+            published_at=_more_precise(hint.get("published_at"), page.published_at),
+            lang=page.lang or hint.get("lang"),
+            summary_only=page.text is None,
+            aliases=aliases,
+            changed=bool(response.meta.get("newswatch_changed")),
+        )
+
+    def article_failed(self, failure: Failure) -> Iterator[ArticleItem]:
+        request = failure.request  # type: ignore[attr-defined]
+        cause = describe_failure(
+            failure, self.config.crawl.timeout, self.config.crawl.max_page_bytes
+        )
+        if "HttpError" in cause and getattr(failure.value, "response", None) is not None:
+            cause = describe_status(failure.value.response.status)
+        self.stats_inc("article_errors")
+        logger.warning("source %r: article %s: %s", self.source_name, request.url[:200], cause)
+        hint = request.meta.get(HINT) or {}
+        if hint.get("title") or hint.get("summary"):
+            yield self.article_from_hint(hint, request.url, cause)
+
+    def article_from_hint(self, hint: dict[str, Any], url: str, why: str) -> ArticleItem:
+        """The article as the feed or sitemap described it, when the page gives nothing."""
+        logger.info(
+            "source %r: storing %s from the source's summary (%s)", self.source_name, url[:200], why
+        )
+        return ArticleItem(
+            source=self.source_name,
+            url=url,
+            title=hint.get("title"),
+            text=hint.get("summary"),
+            author=hint.get("author"),
+            published_at=hint.get("published_at"),
+            lang=hint.get("lang"),
+            summary_only=True,
+        )
+
+
+def _header(response: Response, name: str) -> str | None:
+    value = response.headers.get(name)
+    return value.decode("latin-1") if value else None
+
+
+def _more_precise(from_source: str | None, from_page: str | None) -> str | None:
+    """The source's timestamp when the page agrees on the day (the page often gives only the
+    date, and then midnight); the page's when they disagree."""
+    if from_source and (not from_page or from_source[:10] == from_page[:10]):
+        return from_source
+    return from_page or from_source

@@ -1,0 +1,225 @@
+"""Real crawl cycles (child processes) against the loopback fixture web."""
+
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.crawling import CycleRun, run_cycle, write_config
+from tests.outlets.articles import (
+    CASPIAN_HERALD,
+    CP1251_DAILY,
+    CYRILLIC_DAILY,
+    EVIL_OUTLET_ARTICLE,
+    STEPPE_WIRE,
+    FixtureArticle,
+    valley_articles,
+)
+from tests.outlets.server import OutletServer
+
+VALLEY = valley_articles()
+
+FAULTS = {
+    "Broken 500": ("/faulty/500.xml", "HTTP 500"),
+    "Broken XML": ("/faulty/malformed.xml", "malformed XML at line 3"),
+    "Slow": ("/faulty/slow.xml", "timeout after 1 s"),
+    "Loop": ("/faulty/loop.xml", "too many redirects"),
+    "Huge": ("/faulty/huge.xml", "response exceeded 1000000 bytes"),
+    "Private": ("/private/feed.xml", "blocked by robots.txt"),
+}
+
+ARTICLE_PATH_PREFIXES = (
+    "/herald/news/",
+    "/steppe/a/",
+    "/daily/",
+    "/valley/story/",
+    "/cp1251/news/",
+    "/faulty/ok-article",
+)
+
+
+def sources(server: OutletServer) -> list[dict[str, Any]]:
+    good = [
+        {"name": "Caspian Herald", "kind": "feed", "url": server.url("/herald/rss.xml")},
+        {"name": "Steppe Wire", "kind": "feed", "url": server.url("/steppe/atom.xml")},
+        {"name": "Cyrillic Daily", "kind": "sitemap", "url": server.url("/robots.txt")},
+        {
+            "name": "Valley Times",
+            "kind": "site",
+            "url": server.url("/valley/"),
+            "follow": ["/valley/story/"],
+            "max_pages": 2,
+        },
+        {"name": "Evil", "kind": "feed", "url": server.url("/faulty/evil.rss")},
+        {"name": "Old Cyrillic", "kind": "feed", "url": server.url("/cp1251/feed.xml")},
+        {"name": "Flaky", "kind": "feed", "url": server.url("/flaky/feed.xml")},
+    ]
+    faulty = [
+        {"name": name, "kind": "feed", "url": server.url(path)}
+        for name, (path, _cause) in FAULTS.items()
+    ]
+    return good + faulty
+
+
+class Crawled:
+    """Two cycles over the fixture web, the second against unchanged outlets."""
+
+    def __init__(self, server: OutletServer, folder: Path) -> None:
+        self.server = server
+        self.config = write_config(folder / "newswatch.toml", sources(server))
+        self.db_path = folder / "crawl.db"
+        self.first: CycleRun = run_cycle(self.config, "--all")
+        self.first_log = list(server.log)
+        self.first_rows = self.rows("SELECT id, canonical_url, updated_at FROM articles")
+        self.second: CycleRun = run_cycle(self.config, "--all")
+        self.second_log = server.log[len(self.first_log) :]
+
+    def rows(self, sql: str, *params: Any) -> list[sqlite3.Row]:
+        db = sqlite3.connect(self.db_path)
+        db.row_factory = sqlite3.Row
+        try:
+            return db.execute(sql, params).fetchall()
+        finally:
+            db.close()
+
+
+@pytest.fixture(scope="module")
+def crawled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Crawled]:
+    with OutletServer() as server:
+        yield Crawled(server, tmp_path_factory.mktemp("crawl"))
+
+
+def good_articles() -> list[tuple[str, str, FixtureArticle]]:
+    return (
+        [("Caspian Herald", f"/herald/news/{a.slug}.html", a) for a in CASPIAN_HERALD]
+        + [("Steppe Wire", f"/steppe/a/{a.slug}", a) for a in STEPPE_WIRE]
+        + [("Cyrillic Daily", f"/daily/{a.slug}.html", a) for a in CYRILLIC_DAILY]
+        + [("Valley Times", f"/valley/story/{a.slug}", a) for a in VALLEY[:4]]
+        + [("Old Cyrillic", "/cp1251/news/1.html", CP1251_DAILY[0])]
+        + [("Evil", "/faulty/ok-article.html", EVIL_OUTLET_ARTICLE)]
+    )
+
+
+def test_the_cycle_completes_and_reports_every_source(crawled: Crawled) -> None:
+    assert crawled.first.returncode == 0, crawled.first.stderr[-3000:]
+    assert crawled.first.source("Caspian Herald")["status"] == "ok"
+    assert crawled.first.source("Caspian Herald")["new_articles"] == 3
+    assert crawled.first.source("Valley Times")["new_articles"] == 4
+    for name, (_path, cause) in FAULTS.items():
+        assert crawled.first.source(name)["status"].startswith("error: " + cause)
+
+
+@pytest.mark.parametrize(
+    ("source", "path", "article"), good_articles(), ids=lambda v: v if isinstance(v, str) else ""
+)
+def test_each_good_article_lands_once_with_its_facts(
+    crawled: Crawled, source: str, path: str, article: FixtureArticle
+) -> None:
+    url = crawled.server.url(path)
+    rows = crawled.rows("SELECT * FROM articles WHERE canonical_url = ?", url)
+    assert len(rows) == 1
+    row = rows[0]
+    assert row["source"] == source
+    assert row["title"] == article.title
+    assert row["author"] == article.author
+    assert row["published_at"] == article.date
+    assert row["lang"] == article.lang
+    for paragraph in article.paragraphs:
+        assert " ".join(paragraph.split()) in row["text"]
+    assert row["text"].splitlines()[0] != article.title  # the headline is not repeated
+    assert row["content_hash"]
+
+
+def test_nothing_but_the_good_articles_and_the_seed_is_stored(crawled: Crawled) -> None:
+    stored = {
+        row["canonical_url"]
+        for row in crawled.rows("SELECT canonical_url FROM articles WHERE is_seed = 0")
+    }
+    assert stored == {crawled.server.url(path) for _s, path, _a in good_articles()}
+
+
+def test_pagination_stops_at_max_pages_and_navigation_is_not_followed(crawled: Crawled) -> None:
+    paths = {entry.path for entry in crawled.first_log}
+    assert "/valley/page/2" in paths
+    assert "/valley/page/3" not in paths
+    assert f"/valley/story/{VALLEY[4].slug}" not in paths
+    assert not {"/valley/tag/news", "/valley/about", "/tags/politics", "/about"} & paths
+
+
+def test_each_fault_is_recorded_with_its_cause(crawled: Crawled) -> None:
+    for name, (_path, cause) in FAULTS.items():
+        (source,) = crawled.rows("SELECT * FROM sources WHERE name = ?", name)
+        assert source["last_error"].startswith(cause)
+        assert source["consecutive_errors"] >= 1
+        assert source["last_ok_at"] is None
+        fetches = crawled.rows("SELECT * FROM fetches WHERE source = ? AND status = 'error'", name)
+        assert fetches and fetches[0]["error"].startswith(cause)
+
+
+def test_hostile_links_are_dropped_and_never_requested(crawled: Crawled) -> None:
+    requested = " ".join(entry.path for entry in crawled.server.log)
+    assert "passwd" not in requested and "secret" not in requested
+    assert crawled.first.source("Evil")["items_seen"] == 5
+    assert crawled.first.source("Evil")["new_articles"] == 1
+    for scheme in ("'file'", "'data'", "'javascript'", "'ftp'"):
+        assert f"scheme {scheme} is not http(s)" in crawled.first.stderr
+    schemes = {
+        row[0] for row in crawled.rows("SELECT substr(url, 1, instr(url, ':')) FROM articles")
+    }
+    assert schemes <= {"http:", "https:"}
+
+
+def test_429_is_retried_after_the_delay_the_server_asked_for(crawled: Crawled) -> None:
+    hits = [entry for entry in crawled.first_log if entry.path == "/flaky/feed.xml"]
+    assert [entry.status for entry in hits] == [429, 200]
+    assert hits[1].at - hits[0].at >= 0.95
+    assert crawled.first.source("Flaky")["status"] == "ok"
+
+
+def test_every_fetch_attempt_is_recorded(crawled: Crawled) -> None:
+    counted = {
+        row["source"]: row["n"]
+        for row in crawled.rows("SELECT source, count(*) AS n FROM fetches GROUP BY source")
+    }
+    assert set(counted) == {source["name"] for source in sources(crawled.server)}
+    (herald,) = crawled.rows(
+        "SELECT * FROM fetches WHERE source = 'Caspian Herald' ORDER BY id LIMIT 1"
+    )
+    assert herald["status"] == "ok" and herald["new_articles"] == 3
+    assert herald["started_at"] <= herald["finished_at"]
+
+
+def test_second_cycle_is_conditional_and_downloads_no_article(crawled: Crawled) -> None:
+    assert crawled.second.returncode == 0, crawled.second.stderr[-3000:]
+    by_path = {entry.path: entry for entry in crawled.second_log}
+    for path in (
+        "/herald/rss.xml",
+        "/steppe/atom.xml",
+        "/valley/",
+        "/cp1251/feed.xml",
+        "/faulty/evil.rss",
+    ):
+        assert by_path[path].status == 304, path
+        assert by_path[path].headers.get("If-None-Match")
+    article_hits = [
+        e.path
+        for e in crawled.second_log
+        if e.path.startswith(ARTICLE_PATH_PREFIXES)
+        and not e.path.endswith(".xml")
+        and not e.path.endswith(".gz")
+    ]
+    assert article_hits == []
+    after = crawled.rows("SELECT id, canonical_url, updated_at FROM articles")
+    assert [tuple(row) for row in after] == [tuple(row) for row in crawled.first_rows]
+    assert crawled.second.source("Caspian Herald")["status"] == "not-modified"
+    assert sum(s["new_articles"] for s in crawled.second.summary["sources"]) == 0
+
+
+def test_a_failing_source_backs_off(crawled: Crawled) -> None:
+    (broken,) = crawled.rows("SELECT * FROM sources WHERE name = 'Broken 500'")
+    (healthy,) = crawled.rows("SELECT * FROM sources WHERE name = 'Caspian Herald'")
+    assert broken["consecutive_errors"] == 2
+    # one hour, doubled for the second failure in a row
+    assert broken["next_fetch_at"] > healthy["next_fetch_at"]
