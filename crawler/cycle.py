@@ -4,13 +4,12 @@ Twisted's reactor cannot be restarted within a process, and a crash or a leak in
 must not take down whoever started it, so the CLI and the daemon run this as a child. It
 prints a JSON summary on its last line of stdout; logs go to stderr.
 
-Exit codes: 0 the cycle ran (even if some sources failed), 1 the database is unusable,
-2 the configuration is unusable, 3 a source named with --source does not exist.
+Exit codes: 0 the cycle ran (even if some sources failed), 2 the configuration is unusable,
+3 a source named with --source does not exist, 4 the database is unusable (1: a crash).
 """
 
 import argparse
 import json
-import logging
 import sys
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
@@ -104,11 +103,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--all", action="store_true")
     parser.add_argument("--log-level", default="WARNING")
     args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=args.log_level,
-        stream=sys.stderr,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    # Scrapy installs the one root log handler (stderr, at --log-level) when the crawl
+    # starts; problems before that are printed.
     try:
         config = load_config(args.config)
     except ConfigError as error:
@@ -124,12 +120,12 @@ def main(argv: list[str] | None = None) -> int:
         return 3
     except StorageError as error:
         print(str(error), file=sys.stderr)
-        return 1
+        return 4
     try:
         results = run_cycle(config, chosen, args.log_level)
     except StorageError as error:
         print(str(error), file=sys.stderr)
-        return 1
+        return 4
     summary = {
         "started_at": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
         "sources": [asdict(result) for result in results],

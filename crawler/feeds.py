@@ -67,7 +67,7 @@ def parse_feed(body: bytes, url: str, content_type: str | None = None) -> list[F
     entries = [entry for entry in entries if entry is not None]
     if parsed.bozo and not entries:
         raise FeedError(_bozo_message(parsed.bozo_exception))
-    if not entries and not parsed.version:
+    if not entries and not parsed.get("version"):
         raise FeedError("not a feed (no RSS, RDF or Atom root element)")
     if parsed.bozo:
         logger.info("feed %s parsed despite an error: %s", url, parsed.bozo_exception)

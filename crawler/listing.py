@@ -21,10 +21,13 @@ class Listing:
     next_page: str | None
 
 
-def parse_listing(body: bytes, url: str, follow: tuple[str, ...]) -> Listing:
-    """Links matching any `follow` pattern are articles; everything else is navigation."""
+def parse_listing(html: str, url: str, follow: tuple[str, ...]) -> Listing:
+    """Links matching any `follow` pattern are articles; everything else is navigation.
+
+    Takes the page decoded already (Scrapy knows the charset from the headers and meta tags).
+    """
     try:
-        tree = lxml_html.fromstring(body)
+        tree = lxml_html.fromstring(html)
     except (ValueError, lxml_html.etree.ParserError):
         return Listing([], None)
     patterns = [re.compile(pattern) for pattern in follow]

@@ -21,7 +21,6 @@ COOKIES_ENABLED = False
 CONCURRENT_REQUESTS = 16
 # Fewer concurrent items per response measured faster under the asyncio reactor.
 CONCURRENT_ITEMS = 8
-RANDOMIZE_DOWNLOAD_DELAY = True
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_MAX_DELAY = 60.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
@@ -50,4 +49,5 @@ ITEM_PIPELINES = {
 # stops the same URL twice within one crawl.
 DUPEFILTER_CLASS = "scrapy.dupefilters.RFPDupeFilter"
 LOG_LEVEL = "INFO"
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 STATS_DUMP = False

@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 from tabulate import tabulate
 
+from scheduler.jobs import run_crawl_cycle
 from storage import SearchQueryError, Storage, StorageError
 from storage.config import (
     CONFIG_ENV,
@@ -129,6 +130,62 @@ def init(app: AppContext) -> None:
         state = "stored" if stored else "already stored"
         click.echo(f"seed article: {state} as #{seed_id}")
         click.echo(f"sources: {len(config.sources)} configured")
+
+
+@cli.command()
+@click.option("--all", "run_all", is_flag=True, help="Crawl every source, due or not.")
+@click.option(
+    "--source", "names", multiple=True, metavar="NAME", help="Crawl this source now (repeatable)."
+)
+@click.pass_context
+def crawl(ctx: click.Context, run_all: bool, names: tuple[str, ...]) -> None:
+    """Run one crawl cycle over the sources that are due, and print what it found.
+
+    A source is due when its interval has passed since its last fetch (longer after
+    errors). The cycle runs in a child process; the exit code is 0 even when some sources
+    failed, and non-zero only when nothing could run.
+
+    Example:
+
+        newswatch crawl --source "AzerNews"
+    """
+    app: AppContext = ctx.obj
+    config = app.config  # report a bad configuration here, before starting a child
+    verbosity = ctx.find_root().params.get("verbose", 0)
+    log_level = {0: "WARNING", 1: "INFO"}.get(verbosity, "DEBUG")
+    outcome = run_crawl_cycle(config.file, list(names), run_all, log_level)
+    if outcome.error is not None:
+        raise click.ClickException(outcome.error)
+    if not outcome.sources:
+        click.echo(_nothing_due(outcome.next_due))
+        return
+    rows = [
+        [
+            s["source"],
+            s["kind"],
+            _shorten(s["status"], 60),
+            s["items_seen"],
+            s["new_articles"],
+            s["article_errors"],
+        ]
+        for s in outcome.sources
+    ]
+    click.echo(tabulate(rows, headers=["source", "kind", "status", "seen", "new", "errors"]))
+    failed = len(outcome.failed_sources)
+    click.echo(
+        f"\n{outcome.new_articles} new articles from {len(outcome.sources)} sources"
+        + (f"; {failed} failed (see `newswatch sources`)" if failed else "")
+    )
+
+
+def _nothing_due(next_due: dict[str, str | None]) -> str:
+    upcoming = sorted((at, name) for name, at in next_due.items() if at)
+    if not next_due:
+        return "no sources configured: add [[sources]] to the configuration file"
+    if not upcoming:
+        return "no source is due"
+    at, name = upcoming[0]
+    return f"no source is due; next: {name} at {at} (use --all to crawl now)"
 
 
 @cli.command()

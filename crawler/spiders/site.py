@@ -31,7 +31,7 @@ class SiteSpider(SourceSpider):
         if not isinstance(response, TextResponse):
             yield self.unreadable(response, "listing page is not HTML")
             return
-        listing = parse_listing(response.body, response.url, self.source.follow)
+        listing = parse_listing(response.text, response.url, self.source.follow)
         yield self.parsed(response, items_seen=len(listing.article_links))
         yield from self.article_requests([{"url": url} for url in listing.article_links])
         page = response.meta.get("listing_page", 1)
