@@ -119,4 +119,17 @@ def m002_article_aliases(db: Database) -> None:
     aliases.create_index(["article_id"])
 
 
-LATEST = "m002_article_aliases"
+@migrations(name="m003_digest_delivery")
+def m003_digest_delivery(db: Database) -> None:
+    # A digest's mail is kept, composed, until the server accepts it: a failed send is retried
+    # at the next run with the very message that failed, never silently lost.
+    digests = _table(db, "digests")
+    digests.add_column("mail_status", str)  # NULL: not mailed; "pending"; "sent"
+    digests.add_column("mail_attempts", int, not_null_default=0)
+    digests.add_column("mail_error", str)
+    digests.add_column("mailed_at", str)
+    digests.add_column("mail_message", bytes)
+    digests.create_index(["until"])
+
+
+LATEST = "m003_digest_delivery"
