@@ -233,5 +233,10 @@ def _shorten(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
+from scheduler.digest_command import digest  # noqa: E402  (registered after the group exists)
+
+cli.add_command(digest)
+
+
 def main() -> None:
     cli(prog_name="newswatch")
