@@ -74,6 +74,7 @@ def test_files_get_dated_names_and_the_atom_file_is_rewritten(filled, tmp_path):
         "digest.atom",
     ]
     assert second.files[1].read_text("utf-8") == second.rendered["atom"]
+    assert all(path.stat().st_mode & 0o644 == 0o644 for path in out.iterdir())
 
 
 def test_period_already_digested_is_refused(filled):
