@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 from tabulate import tabulate
 
+from scheduler.digest_command import digest
 from scheduler.jobs import run_crawl_cycle
 from storage import SearchQueryError, Storage, StorageError
 from storage.config import (
@@ -288,6 +289,9 @@ def search(app: AppContext, query: str, limit: int) -> None:
 
 def _shorten(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
+
+
+cli.add_command(digest)
 
 
 def main() -> None:

@@ -142,4 +142,17 @@ def m003_article_versions(db: Database) -> None:
     _table(db, "articles").add_column("last_fetched_at", str)
 
 
-LATEST = "m003_article_versions"
+@migrations(name="m004_digest_delivery")
+def m004_digest_delivery(db: Database) -> None:
+    # A digest's mail is kept, composed, until the server accepts it: a failed send is retried
+    # at the next run with the very message that failed, never silently lost.
+    digests = _table(db, "digests")
+    digests.add_column("mail_status", str)  # NULL: not mailed; "pending"; "sent"
+    digests.add_column("mail_attempts", int, not_null_default=0)
+    digests.add_column("mail_error", str)
+    digests.add_column("mailed_at", str)
+    digests.add_column("mail_message", bytes)
+    digests.create_index(["until"])
+
+
+LATEST = "m004_digest_delivery"

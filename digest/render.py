@@ -1,0 +1,420 @@
+"""A digest in each format: plain text, Markdown, HTML, JSON and Atom.
+
+Feed content is untrusted. `select` already dropped control characters and every link that
+is not http(s); here each format escapes for itself: Markdown with backslashes, HTML through
+Jinja2's autoescaping, Atom through ElementTree, JSON through `json`.
+"""
+
+import hashlib
+import json
+import re
+import textwrap
+import xml.etree.ElementTree as ET
+from datetime import UTC, date, datetime
+from functools import cache
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, StrictUndefined
+
+from digest.select import Carrier, Digest, Entry, SourceState, parse_moment
+from storage.timeutil import to_iso
+
+JSON_VERSION = 1
+FORMATS = ("text", "markdown", "html", "json", "atom")
+TITLE = "newswatch digest"
+FEED_ID = "tag:newswatch,2024:digest-feed"
+ATOM_NS = "http://www.w3.org/2005/Atom"
+
+
+# -- small shared wording -------------------------------------------------------------------
+
+
+def day(value: str | None) -> str:
+    moment = parse_moment(value)
+    return moment.strftime("%Y-%m-%d") if moment else "undated"
+
+
+def moment_text(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def relevance_text(value: float | None) -> str:
+    return f"{value:.2f}" if value is not None else "–"
+
+
+def plural(count: int, one: str, many: str | None = None) -> str:
+    return f"{count} {one if count == 1 else (many or one + 's')}"
+
+
+def period_text(d: Digest) -> str:
+    return f"{moment_text(d.since)} → {moment_text(d.until)}"
+
+
+def headline(d: Digest) -> str:
+    """The counts line of the header."""
+    parts = [
+        plural(d.relevant_count, "new relevant article"),
+    ]
+    if d.copy_count:
+        parts[0] += f" (+{plural(d.copy_count, 'copy', 'copies')})"
+    if d.include_all:
+        parts.append(f"{d.below_threshold_count} below threshold")
+    parts.append(f"{d.polled_count} of {plural(len(d.sources), 'outlet')} polled")
+    parts.append(f"{plural(len(d.failing), 'outlet')} in error")
+    return " · ".join(parts)
+
+
+def subject(d: Digest) -> str:
+    """A mail subject: the date and what is new."""
+    when = d.until.astimezone(UTC).strftime("%d %b %Y")
+    if d.is_empty:
+        return f"{TITLE} {when}: nothing new"
+    return f"{TITLE} {when}: {plural(d.relevant_count, 'new relevant article')}"
+
+
+def nothing_new(d: Digest) -> str:
+    return f"Nothing new since {moment_text(d.since)}."
+
+
+def entry_meta(entry: Entry) -> str:
+    parts = [entry.source, day(entry.published_at)]
+    if entry.author:
+        parts.append(f"by {entry.author}")
+    return " · ".join(parts)
+
+
+def failure_text(source: SourceState) -> str:
+    since = f", last ok {day(source.last_ok_at)}" if source.last_ok_at else ", never ok"
+    failures = plural(source.consecutive_errors, "failure")
+    return f"{source.name} ({failures} in a row{since}): {source.last_error or 'no message'}"
+
+
+# -- plain text ------------------------------------------------------------------------------
+
+
+def _wrap(text: str, indent: str, width: int) -> list[str]:
+    lines = textwrap.wrap(
+        text,
+        width=width,
+        initial_indent=indent,
+        subsequent_indent=indent,
+        break_on_hyphens=False,  # keep "Tyub-Karagan" and "S-400" whole
+    )
+    return lines or [indent.rstrip()]
+
+
+def _text_entry(number: int | None, entry: Entry, width: int, new_copies: bool) -> list[str]:
+    marker = "" if entry.relevant else " [below threshold]"
+    lead = f"{number}. " if number is not None else "- "
+    indent = " " * len(lead)
+    lines = _wrap(f"[{relevance_text(entry.relevance)}] {entry.title}{marker}", "", width - 4)
+    lines = [lead + lines[0]] + [indent + line for line in lines[1:]]
+    lines += _wrap(entry_meta(entry), indent, width)
+    if entry.matched:
+        lines += _wrap("Matched: " + ", ".join(entry.matched), indent, width)
+    if entry.snippet and not new_copies:
+        lines += _wrap(entry.snippet, indent, width)
+    lines.append(indent + (entry.url or "(no web link)"))
+    if entry.carried_by:
+        label = "Newly carried by: " if new_copies else "Also carried by: "
+        lines += _wrap(label + ", ".join(entry.carried_by), indent, width)
+    return lines
+
+
+def render_text(d: Digest, width: int = 78) -> str:
+    lines = [f"{TITLE.upper()} — {moment_text(d.until)}", f"Period: {period_text(d)}"]
+    lines += _wrap(headline(d), "", width)
+    if d.reference is not None:
+        ref = d.reference
+        lines.append("")
+        lines += _wrap(f"Tracking: {ref.title} ({entry_meta(ref)})", "", width)
+        if ref.carried_by:
+            lines += _wrap("Newly carried by: " + ", ".join(ref.carried_by), "  ", width)
+    lines.append("")
+    if d.is_empty:
+        lines.append(nothing_new(d))
+    for number, entry in enumerate(d.entries, start=1):
+        lines += [*_text_entry(number, entry, width, new_copies=False), ""]
+    if d.recarried:
+        lines += ["EARLIER STORIES, NEWLY CARRIED", ""]
+        for entry in d.recarried:
+            lines += [*_text_entry(None, entry, width, new_copies=True), ""]
+    if d.failing:
+        lines += ["SOURCES IN ERROR"]
+        for source in d.failing:
+            lines += _wrap(failure_text(source), "  ", width)
+    return "\n".join(lines).strip() + "\n"
+
+
+# -- Markdown --------------------------------------------------------------------------------
+
+# Characters that may take a meaning inline (emphasis, code, raw HTML, GFM tables and strikes,
+# math); a backslash makes each literal. `&` too, so "&lt;" in a title stays text instead of
+# becoming an entity. Brackets are escaped, so a "(" can never start a link destination.
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>|~&$])")
+# What could open a block (a list, a heading, a quote) if it started a line.
+_MD_LINE_START = re.compile(r"^(\s*)([-+=#>]|\d+[.)])")
+
+
+def md_escape(text: str) -> str:
+    escaped = _MD_SPECIAL.sub(r"\\\1", text)
+    return _MD_LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), escaped)
+
+
+def md_url(url: str) -> str:
+    """An http(s) URL made safe inside `(...)`: no bracket, space or angle can end it."""
+    for raw, encoded in (("(", "%28"), (")", "%29"), ("<", "%3C"), (">", "%3E"), (" ", "%20")):
+        url = url.replace(raw, encoded)
+    return url
+
+
+def md_link(text: str, url: str | None) -> str:
+    return f"[{md_escape(text)}]({md_url(url)})" if url else md_escape(text)
+
+
+def _md_carriers(entry: Entry) -> str:
+    return ", ".join(md_link(copy.source, copy.url) for copy in entry.carriers)
+
+
+def _md_meta(entry: Entry) -> str:
+    meta = f"**{relevance_text(entry.relevance)}** · {md_escape(entry_meta(entry))}"
+    if not entry.relevant:
+        meta += " · *below threshold*"
+    if entry.matched:
+        meta += " · matched: " + ", ".join(md_escape(term) for term in entry.matched)
+    return meta
+
+
+def _md_entry(number: int, entry: Entry) -> list[str]:
+    lines = [f"### {number}. {md_link(entry.title, entry.url)}", "", _md_meta(entry), ""]
+    if entry.snippet:
+        lines += [f"> {md_escape(entry.snippet)}", ""]
+    carriers = _md_carriers(entry)
+    if carriers:
+        lines += [f"*Also carried by:* {carriers}", ""]
+    return lines
+
+
+def _md_recarried(entry: Entry) -> str:
+    carriers = _md_carriers(entry)
+    return f"- {md_link(entry.title, entry.url)} — {_md_meta(entry)}; newly carried by {carriers}"
+
+
+def render_markdown(d: Digest) -> str:
+    lines = [
+        f"# {TITLE.capitalize()} — {d.until.astimezone(UTC).strftime('%d %B %Y')}",
+        "",
+        f"*{md_escape(period_text(d))}*",
+        "",
+        f"**{md_escape(headline(d))}**",
+        "",
+    ]
+    if d.reference is not None:
+        ref = d.reference
+        lines.append(
+            f"Tracking the reference article {md_link(ref.title, ref.url)} "
+            f"({md_escape(entry_meta(ref))})."
+        )
+        carriers = _md_carriers(ref)
+        if carriers:
+            lines.append(f"Newly carried by {carriers}.")
+        lines.append("")
+    if d.is_empty:
+        lines += [md_escape(nothing_new(d)), ""]
+    if d.entries:
+        lines += ["## New articles", ""]
+        for number, entry in enumerate(d.entries, start=1):
+            lines += _md_entry(number, entry)
+    if d.recarried:
+        lines += ["## Earlier stories, newly carried", ""]
+        lines += [_md_recarried(entry) for entry in d.recarried]
+        lines.append("")
+    if d.failing:
+        lines += ["## Sources in error", ""]
+        lines += [f"- {md_escape(failure_text(source))}" for source in d.failing]
+        lines.append("")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+# -- HTML ------------------------------------------------------------------------------------
+
+
+@cache
+def _environment() -> Environment:
+    env = Environment(
+        loader=PackageLoader("digest", "templates"),
+        autoescape=True,  # every {{ }} is escaped; the templates never use |safe
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(day=day, relevance=relevance_text, moment=moment_text)
+    env.globals.update(plural=plural, entry_meta=entry_meta, failure_text=failure_text)
+    return env
+
+
+def render_html(d: Digest, chart_src: str | None = None) -> str:
+    """The HTML digest; `chart_src` is a data: or cid: URI of the weekly chart, if any."""
+    template = _environment().get_template("digest.html.j2")
+    return template.render(
+        d=d,
+        title=TITLE,
+        headline=headline(d),
+        period=period_text(d),
+        nothing_new=nothing_new(d),
+        chart_src=chart_src,
+        long_date=d.until.astimezone(UTC).strftime("%A %d %B %Y"),
+    )
+
+
+# -- JSON ------------------------------------------------------------------------------------
+
+
+def _carrier_json(copy: Carrier) -> dict[str, Any]:
+    return {
+        "id": copy.id,
+        "source": copy.source,
+        "url": copy.url,
+        "published_at": copy.published_at,
+        "first_seen_at": copy.first_seen_at,
+    }
+
+
+def _entry_json(entry: Entry, rank: int | None) -> dict[str, Any]:
+    return {
+        "rank": rank,
+        "id": entry.id,
+        "title": entry.title,
+        "url": entry.url,
+        "source": entry.source,
+        "author": entry.author or None,
+        "published_at": entry.published_at,
+        "first_seen_at": entry.first_seen_at,
+        "relevance": entry.relevance,
+        "relevant": entry.relevant,
+        "matched": list(entry.matched),
+        "snippet": entry.snippet,
+        "lang": entry.lang or None,
+        "copies": [_carrier_json(c) for c in entry.copies],
+    }
+
+
+def _week_json(week: tuple[date, int]) -> dict[str, Any]:
+    return {"week": week[0].isoformat(), "articles": week[1]}
+
+
+def digest_json(d: Digest) -> dict[str, Any]:
+    """The digest as plain JSON values, in the shape described in digest/README.md."""
+    return {
+        "version": JSON_VERSION,
+        "generator": "newswatch",
+        "generated_at": to_iso(d.generated_at),
+        "period": {"since": to_iso(d.since), "until": to_iso(d.until)},
+        "include_below_threshold": d.include_all,
+        "threshold": d.threshold,
+        "counts": {
+            "relevant": d.relevant_count,
+            "below_threshold": d.below_threshold_count,
+            "copies": d.copy_count,
+            "outlets": len(d.sources),
+            "outlets_polled": d.polled_count,
+            "outlets_in_error": len(d.failing),
+        },
+        "reference": _entry_json(d.reference, None) if d.reference else None,
+        "articles": [_entry_json(e, n) for n, e in enumerate(d.entries, start=1)],
+        "recarried": [_entry_json(e, None) for e in d.recarried],
+        "failing_sources": [
+            {
+                "name": s.name,
+                "url": s.url,
+                "consecutive_errors": s.consecutive_errors,
+                "last_error": s.last_error or None,
+                "last_ok_at": s.last_ok_at,
+            }
+            for s in d.failing
+        ],
+        "weekly": [_week_json(w) for w in d.weekly],
+    }
+
+
+def render_json(d: Digest) -> str:
+    return json.dumps(digest_json(d), ensure_ascii=False, indent=2) + "\n"
+
+
+# -- Atom ------------------------------------------------------------------------------------
+
+
+def entry_id(canonical_url: str) -> str:
+    """A stable Atom id: the same article keeps it in every rewrite of the feed."""
+    digest = hashlib.sha256(canonical_url.encode("utf-8")).hexdigest()[:32]
+    return f"tag:newswatch,2024:article:{digest}"
+
+
+def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
+    element = ET.SubElement(parent, f"{{{ATOM_NS}}}{tag}", attrs)
+    if text is not None:
+        element.text = text
+    return element
+
+
+def _atom_time(value: str | None, fallback: datetime) -> str:
+    moment = parse_moment(value) or fallback
+    return to_iso(moment)
+
+
+def _atom_entry(feed: ET.Element, entry: Entry, d: Digest) -> None:
+    element = _sub(feed, "entry")
+    _sub(element, "id", entry_id(entry.canonical_url))
+    title = entry.title if entry.relevant else f"{entry.title} [below threshold]"
+    _sub(element, "title", title, type="text")
+    _sub(element, "updated", _atom_time(entry.first_seen_at, d.until))
+    if parse_moment(entry.published_at):
+        _sub(element, "published", _atom_time(entry.published_at, d.until))
+    if entry.url:
+        _sub(element, "link", rel="alternate", type="text/html", href=entry.url)
+    author = _sub(element, "author")
+    _sub(author, "name", entry.author or entry.source)
+    for term in entry.matched:
+        _sub(element, "category", term=term)
+    _sub(element, "summary", entry.snippet or entry.title, type="text")
+    details = [
+        f"{entry.source} · {day(entry.published_at)} · relevance {relevance_text(entry.relevance)}"
+    ]
+    if entry.matched:
+        details.append("Matched: " + ", ".join(entry.matched))
+    if entry.snippet:
+        details.append(entry.snippet)
+    if entry.carried_by:
+        details.append("Also carried by: " + ", ".join(entry.carried_by))
+    _sub(element, "content", "\n\n".join(details), type="text")
+
+
+def render_atom(d: Digest) -> str:
+    """An Atom feed of the digest's stories, newest digest period last rewritten."""
+    ET.register_namespace("", ATOM_NS)
+    feed = ET.Element(f"{{{ATOM_NS}}}feed")
+    _sub(feed, "id", FEED_ID)
+    _sub(feed, "title", "newswatch: regional defense coverage", type="text")
+    if d.reference is not None:
+        _sub(feed, "subtitle", f"New coverage related to: {d.reference.title}", type="text")
+    _sub(feed, "updated", to_iso(d.until))
+    _sub(_sub(feed, "author"), "name", "newswatch")
+    _sub(feed, "generator", "newswatch")
+    for entry in d.entries:
+        _atom_entry(feed, entry, d)
+    ET.indent(feed)
+    body = ET.tostring(feed, encoding="unicode")
+    return '<?xml version="1.0" encoding="utf-8"?>\n' + body + "\n"
+
+
+def render(fmt: str, d: Digest, chart_src: str | None = None) -> str:
+    """Render one format by name (one of FORMATS)."""
+    if fmt == "html":
+        return render_html(d, chart_src)
+    renderers = {
+        "text": render_text,
+        "markdown": render_markdown,
+        "json": render_json,
+        "atom": render_atom,
+    }
+    return renderers[fmt](d)

@@ -1,0 +1,313 @@
+"""What a digest shows, decided from plain rows: which stories, in what order, grouped how.
+
+Nothing here reads the database or renders anything. Every string that came from a feed is
+cleaned here once (control and bidi-override characters dropped, whitespace collapsed) and
+every link is checked here once (only http and https survive); the renderers then escape
+for their own format.
+"""
+
+import json
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from urllib.parse import urlsplit
+
+from storage.timeutil import from_iso
+
+Row = Mapping[str, Any]
+
+SNIPPET_CHARS = 280
+UNTITLED = "(untitled)"
+
+# C0/C1 controls could drive a terminal (ANSI escapes) or hide text; bidi overrides and
+# isolates can make a title display as something else than it says.
+_INVISIBLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_SPACE = re.compile(r"\s+")
+
+
+def clean_line(value: str | None) -> str:
+    """An untrusted string as one clean line of text ("" for None)."""
+    if not value:
+        return ""
+    text = unicodedata.normalize("NFC", value)
+    text = _INVISIBLE.sub("", text)
+    return _SPACE.sub(" ", text).strip()
+
+
+def safe_link(url: str | None) -> str | None:
+    """The URL if it may be rendered as a link (absolute http or https), else None."""
+    if not url:
+        return None
+    candidate = url.strip()
+    if any(ch.isspace() or ord(ch) < 0x20 or 0x7F <= ord(ch) <= 0x9F for ch in candidate):
+        return None
+    try:
+        parts = urlsplit(candidate)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return None
+    return candidate
+
+
+def make_snippet(text: str | None, limit: int = SNIPPET_CHARS) -> str:
+    """The start of an article's text, cut at a word boundary."""
+    line = clean_line(text)
+    if len(line) <= limit:
+        return line
+    cut = line[:limit]
+    space = cut.rfind(" ")
+    if space > limit // 2:
+        cut = cut[:space]
+    return cut.rstrip(" ,;:.-–—") + " …"
+
+
+def parse_moment(value: str | None) -> datetime | None:
+    """A stored timestamp as an aware datetime, or None if absent or unreadable."""
+    if not value:
+        return None
+    try:
+        return from_iso(value)
+    except ValueError:
+        return None
+
+
+def _matched(value: Any) -> tuple[str, ...]:
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return ()
+    if not isinstance(value, list):
+        return ()
+    terms = (clean_line(term) for term in value if isinstance(term, str))
+    return tuple(dict.fromkeys(term for term in terms if term))
+
+
+@dataclass(frozen=True)
+class Carrier:
+    """Another outlet that carried a story (a syndicated copy)."""
+
+    id: int
+    source: str
+    url: str | None
+    published_at: str | None
+    first_seen_at: str | None
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One story: the original article with the copies folded under it."""
+
+    id: int
+    title: str
+    url: str | None  # only an http(s) URL, else None (then shown as text, never linked)
+    canonical_url: str
+    source: str
+    author: str
+    published_at: str | None
+    first_seen_at: str | None
+    updated_at: str | None
+    relevance: float | None
+    relevant: bool
+    matched: tuple[str, ...]
+    snippet: str
+    lang: str
+    copies: tuple[Carrier, ...] = ()
+
+    @property
+    def carriers(self) -> tuple[Carrier, ...]:
+        """One copy per other outlet, in the order the outlets carried the story."""
+        first: dict[str, Carrier] = {}
+        for copy in self.copies:
+            if copy.source != self.source:
+                first.setdefault(copy.source, copy)
+        return tuple(first.values())
+
+    @property
+    def carried_by(self) -> tuple[str, ...]:
+        return tuple(copy.source for copy in self.carriers)
+
+
+@dataclass(frozen=True)
+class SourceState:
+    name: str
+    url: str | None
+    polled: bool
+    consecutive_errors: int
+    last_error: str
+    last_ok_at: str | None
+
+
+@dataclass(frozen=True)
+class Digest:
+    since: datetime
+    until: datetime
+    generated_at: datetime
+    entries: tuple[Entry, ...]
+    reference: Entry | None  # the seed; its `copies` are the outlets new in this period
+    recarried: tuple[Entry, ...]  # earlier stories; `copies` are the outlets new in the period
+    sources: tuple[SourceState, ...]
+    weekly: tuple[tuple[date, int], ...]
+    include_all: bool = False
+    threshold: float | None = None
+
+    @property
+    def relevant_count(self) -> int:
+        return sum(1 for e in self.entries if e.relevant)
+
+    @property
+    def below_threshold_count(self) -> int:
+        return sum(1 for e in self.entries if not e.relevant)
+
+    @property
+    def copy_count(self) -> int:
+        return sum(len(e.copies) for e in self.entries)
+
+    @property
+    def polled_count(self) -> int:
+        return sum(1 for s in self.sources if s.polled)
+
+    @property
+    def failing(self) -> tuple[SourceState, ...]:
+        return tuple(s for s in self.sources if s.consecutive_errors > 0)
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.entries and not self.recarried and not self.reference_news
+
+    @property
+    def reference_news(self) -> bool:
+        return self.reference is not None and bool(self.reference.copies)
+
+
+def carrier_from_row(row: Row) -> Carrier:
+    return Carrier(
+        id=row["id"],
+        source=clean_line(row.get("source")) or "unknown outlet",
+        url=safe_link(row.get("url")),
+        published_at=row.get("published_at"),
+        first_seen_at=row.get("first_seen_at"),
+    )
+
+
+def entry_from_row(row: Row, copies: Iterable[Row] = ()) -> Entry:
+    relevance = row.get("relevance")
+    return Entry(
+        id=row["id"],
+        title=clean_line(row.get("title")) or UNTITLED,
+        url=safe_link(row.get("url")) or safe_link(row.get("canonical_url")),
+        canonical_url=row.get("canonical_url") or row.get("url") or "",
+        source=clean_line(row.get("source")) or "unknown outlet",
+        author=clean_line(row.get("author")),
+        published_at=row.get("published_at"),
+        first_seen_at=row.get("first_seen_at"),
+        updated_at=row.get("updated_at"),
+        relevance=float(relevance) if relevance is not None else None,
+        relevant=bool(row.get("relevant")),
+        matched=_matched(row.get("matched")),
+        snippet=make_snippet(row.get("text")),
+        lang=clean_line(row.get("lang")),
+        copies=tuple(carrier_from_row(c) for c in copies),
+    )
+
+
+def _when(entry: Entry) -> datetime:
+    return (
+        parse_moment(entry.published_at)
+        or parse_moment(entry.first_seen_at)
+        or datetime.min.replace(tzinfo=UTC)
+    )
+
+
+def rank(entries: Iterable[Entry]) -> list[Entry]:
+    """Relevant before below-threshold, then by relevance, then newest first, then by id."""
+    return sorted(
+        entries,
+        key=lambda e: (e.relevant, e.relevance or 0.0, _when(e), -e.id),
+        reverse=True,
+    )
+
+
+def group_copies(copies: Iterable[Row]) -> dict[int, list[Row]]:
+    grouped: dict[int, list[Row]] = {}
+    for row in copies:
+        if row.get("duplicate_of") is not None:
+            grouped.setdefault(row["duplicate_of"], []).append(row)
+    return grouped
+
+
+def monday(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def fill_weeks(counts: Iterable[tuple[str, int]], start: date, end: date) -> list[tuple[date, int]]:
+    """One (Monday, count) per week from start's week to end's week, zero where none."""
+    known = {date.fromisoformat(week): count for week, count in counts}
+    weeks = []
+    week = monday(start)
+    last = monday(end)
+    while week <= last:
+        weeks.append((week, known.get(week, 0)))
+        week += timedelta(weeks=1)
+    return weeks
+
+
+def source_state(row: Row) -> SourceState:
+    return SourceState(
+        name=clean_line(row.get("name")),
+        url=safe_link(row.get("url")),
+        polled=bool(row.get("polled")),
+        consecutive_errors=int(row.get("consecutive_errors") or 0),
+        last_error=clean_line(row.get("last_error")),
+        last_ok_at=row.get("last_ok_at"),
+    )
+
+
+def build_digest(
+    *,
+    since: datetime,
+    until: datetime,
+    generated_at: datetime,
+    articles: Iterable[Row],
+    copies: Iterable[Row],
+    seed: Row | None,
+    late_copies: Iterable[Row],
+    late_originals: Iterable[Row],
+    health: Iterable[Row],
+    weekly: Iterable[tuple[str, int]],
+    include_all: bool = False,
+    threshold: float | None = None,
+) -> Digest:
+    """Assemble a digest from the rows storage returned for one period."""
+    by_original = group_copies(copies)
+    entries = rank(entry_from_row(row, by_original.get(row["id"], ())) for row in articles)
+
+    late = group_copies(late_copies)
+    reference = None
+    if seed is not None:
+        reference = entry_from_row(seed, late.pop(seed["id"], ()))
+    recarried = rank(
+        entry_from_row(row, late[row["id"]])
+        for row in late_originals
+        if row["id"] in late and (include_all or row.get("relevant"))
+    )
+
+    chart_start = since.date()
+    if reference is not None:
+        chart_start = (parse_moment(reference.published_at) or since).date()
+    return Digest(
+        since=since,
+        until=until,
+        generated_at=generated_at,
+        entries=tuple(entries),
+        reference=reference,
+        recarried=tuple(recarried),
+        sources=tuple(source_state(row) for row in health),
+        weekly=tuple(fill_weeks(weekly, chart_start, (until - timedelta(seconds=1)).date())),
+        include_all=include_all,
+        threshold=threshold,
+    )

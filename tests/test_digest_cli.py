@@ -1,0 +1,186 @@
+"""Digest periods (since the last one, empty ones, dry runs) and the `newswatch digest` command."""
+
+import json
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from digest_fixtures import CONFIG_TOML, NOW, add_later, fill, make_config
+
+from digest import DigestError, is_digested, run_digest
+from scheduler.cli import cli
+from storage import Storage
+from storage.timeutil import to_iso
+
+
+@pytest.fixture
+def filled(tmp_path: Path):
+    config = make_config(tmp_path)
+    with Storage.open(config.storage.path) as storage:
+        ids = fill(storage, config)
+        yield config, storage, ids
+
+
+def test_two_digests_in_a_row_the_second_has_only_what_came_between(filled):
+    config, storage, ids = filled
+    first = run_digest(config, storage, NOW, formats=["json"])
+    assert first.digest.since == NOW - timedelta(hours=24)  # the first looks back a day
+    assert ids["top"] in [e.id for e in first.digest.entries]
+
+    later_id = add_later(storage, NOW + timedelta(hours=3))
+    second = run_digest(config, storage, NOW + timedelta(hours=6), formats=["json"])
+    assert second.digest.since == NOW
+    assert [e.id for e in second.digest.entries] == [later_id]
+    data = json.loads(second.files[0].read_text(encoding="utf-8"))
+    assert [a["id"] for a in data["articles"]] == [later_id]
+    assert data["period"] == {"since": to_iso(NOW), "until": to_iso(NOW + timedelta(hours=6))}
+
+    third = run_digest(config, storage, NOW + timedelta(hours=7), formats=["text"])
+    assert third.digest.is_empty
+    assert "Nothing new since 2024-07-15 13:00 UTC." in third.files[0].read_text("utf-8")
+    rows = list(storage.db.query("SELECT since, until, article_count FROM digests ORDER BY id"))
+    assert [r["article_count"] for r in rows] == [6, 1, 0]
+    assert [r["since"] for r in rows[1:]] == [r["until"] for r in rows[:-1]]  # no gap, no overlap
+
+
+def test_dry_run_records_nothing_and_writes_to_stdout_by_default(filled, tmp_path):
+    config, storage, _ids = filled
+    printed = []
+
+    class Out:
+        def write(self, text: str) -> int:
+            printed.append(text)
+            return len(text)
+
+    result = run_digest(config, storage, NOW, dry_run=True, stdout=Out())
+    assert result.digest_id is None and result.files == []
+    assert "Birlik-2024" in "".join(printed)
+    assert storage.digests.last() is None
+    assert not (tmp_path / "digests").exists()
+
+
+def test_files_get_dated_names_and_the_atom_file_is_rewritten(filled, tmp_path):
+    config, storage, _ids = filled
+    first = run_digest(config, storage, NOW, formats=["html", "markdown", "atom"])
+    names = sorted(p.name for p in first.files)
+    assert names == ["digest-2024-07-15T0700Z.html", "digest-2024-07-15T0700Z.md", "digest.atom"]
+    second = run_digest(config, storage, NOW + timedelta(days=1), formats=["html", "atom"])
+    out = tmp_path / "digests"
+    assert sorted(p.name for p in out.iterdir()) == [
+        "digest-2024-07-15T0700Z.html",
+        "digest-2024-07-15T0700Z.md",
+        "digest-2024-07-16T0700Z.html",
+        "digest.atom",
+    ]
+    assert second.files[1].read_text("utf-8") == second.rendered["atom"]
+    assert all(path.stat().st_mode & 0o644 == 0o644 for path in out.iterdir())
+
+
+def test_period_already_digested_is_refused(filled):
+    config, storage, _ids = filled
+    run_digest(config, storage, NOW, formats=["json"])
+    assert is_digested(storage, NOW) and not is_digested(storage, NOW + timedelta(seconds=1))
+    with pytest.raises(DigestError, match="already digested up to 2024-07-15T07:00:00Z"):
+        run_digest(config, storage, NOW, formats=["json"])
+
+
+def test_a_file_output_takes_one_format(filled, tmp_path):
+    config, storage, _ids = filled
+    with pytest.raises(DigestError, match="a file takes one format"):
+        run_digest(config, storage, NOW, formats=["text", "json"], output=tmp_path / "d.txt")
+    assert storage.digests.last() is None
+
+
+# -- the command ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def config_file(tmp_path: Path) -> Path:
+    path = tmp_path / "newswatch.toml"
+    path.write_text(CONFIG_TOML.format(db="news.db", out="digests", email=""), encoding="utf-8")
+    config = make_config(tmp_path)
+    with Storage.open(config.storage.path) as storage:
+        fill(storage, config)
+    return path
+
+
+def invoke(config_file: Path, *args: str):
+    return CliRunner().invoke(cli, ["--config", str(config_file), "digest", *args])
+
+
+PERIOD = ["--since", "2024-07-14T07:00Z", "--until", "2024-07-15T07:00:00+00:00"]
+
+
+def test_cli_prints_json_to_stdout(config_file):
+    result = invoke(config_file, *PERIOD, "--format", "json", "--output", "-")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["counts"]["relevant"] == 6
+    assert "digest #1: 6 new relevant" in result.stderr
+
+
+def test_cli_writes_the_configured_formats_then_continues_since_the_last(config_file, tmp_path):
+    result = invoke(config_file, *PERIOD)
+    assert result.exit_code == 0, result.output
+    out = tmp_path / "digests"
+    assert sorted(p.name for p in out.iterdir()) == [
+        "digest-2024-07-15T0700Z.html",
+        "digest-2024-07-15T0700Z.md",
+    ]
+    assert f"wrote {out / 'digest-2024-07-15T0700Z.html'}" in result.stderr
+    again = invoke(
+        config_file, "--since-last", "--until", "2024-07-16", "--format", "json", "-o", "-"
+    )
+    assert again.exit_code == 0, again.output
+    data = json.loads(again.stdout)
+    assert data["period"]["since"] == "2024-07-15T07:00:00Z"
+    assert data["articles"] == []
+
+
+def test_cli_all_marks_articles_below_threshold(config_file):
+    result = invoke(config_file, *PERIOD, "--all", "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert "[below threshold]" in result.stdout
+    assert "dry run: 6 new relevant" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (["--since-last", "--since", "2024-07-01"], 2, "exclude each other"),
+        (["--since", "yesterday"], 2, "is not an ISO date"),
+        (["--format", "pdf"], 2, "'pdf' is not one of"),
+        ([*PERIOD, "--format", "text", "--format", "json", "-o", "x.txt"], 1, "one format"),
+        ([*PERIOD, "--mail"], 1, "has no [digest.email] section"),
+        (["--since", "2024-07-16", "--until", "2024-07-15"], 1, "is not before"),
+    ],
+)
+def test_cli_errors_are_one_clear_line(config_file, args, code, message):
+    result = invoke(config_file, *args)
+    assert result.exit_code == code
+    assert message in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_cli_mail_failure_exits_non_zero_naming_the_host(tmp_path):
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    email = f'[digest.email]\nhost = "127.0.0.1"\nport = {port}\nrecipients = ["a@example.org"]'
+    path = tmp_path / "newswatch.toml"
+    path.write_text(CONFIG_TOML.format(db="news.db", out="digests", email=email), "utf-8")
+    result = invoke(path, *PERIOD, "--mail")
+    assert result.exit_code == 1
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith(f"Error: mail to 127.0.0.1:{port} failed:")
+    assert "retried at the next --mail run" in last
+    assert "digest #1" in result.stderr  # recorded all the same
+
+
+def test_digest_help_ends_with_an_example():
+    result = CliRunner().invoke(cli, ["digest", "--help"])
+    assert result.exit_code == 0
+    assert "Example:" in result.output and "newswatch digest" in result.output
