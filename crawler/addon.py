@@ -30,12 +30,20 @@ def crawl_settings(config: Config) -> dict[str, object]:
     }
 
 
+def config_from_settings(settings: BaseSettings) -> Config:
+    """The crawl's Config: the one the cycle runner put in the settings, else loaded (and
+    kept there) the usual way, for `scrapy crawl`. Spiders are built before add-ons run, so
+    both call this."""
+    config = settings.get(CONFIG_OBJECT)
+    if config is None:
+        named = settings.get(CONFIG_SETTING)
+        config = load_config(Path(named) if named else None)
+        settings.set(CONFIG_OBJECT, config, priority="addon")
+    return config
+
+
 class NewswatchConfigAddon:
     def update_settings(self, settings: BaseSettings) -> None:
-        config = settings.get(CONFIG_OBJECT)
-        if config is None:
-            named = settings.get(CONFIG_SETTING)
-            config = load_config(Path(named) if named else None)
-            settings.set(CONFIG_OBJECT, config, priority="addon")
+        config = config_from_settings(settings)
         for key, value in crawl_settings(config).items():
             settings.set(key, value, priority="addon")

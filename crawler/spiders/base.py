@@ -15,7 +15,7 @@ from scrapy.crawler import Crawler
 from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
-from crawler.addon import CONFIG_OBJECT
+from crawler.addon import config_from_settings
 from crawler.extract import extract_article
 from crawler.failures import describe_failure, describe_status
 from crawler.items import ArticleItem, FetchItem
@@ -50,7 +50,7 @@ class SourceSpider(Spider):
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> "SourceSpider":
         spider = super().from_crawler(crawler, *args, **kwargs)
-        spider.config = crawler.settings[CONFIG_OBJECT]
+        spider.config = config_from_settings(crawler.settings)
         try:
             spider.source = spider.config.source(spider.source_name)
         except KeyError:
