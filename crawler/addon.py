@@ -19,7 +19,7 @@ def crawl_settings(config: Config) -> dict[str, object]:
     crawl = config.crawl
     return {
         "DOWNLOAD_DELAY": crawl.download_delay,
-        "AUTOTHROTTLE_START_DELAY": max(crawl.download_delay, 0.1),
+        "AUTOTHROTTLE_START_DELAY": crawl.download_delay,
         "ROBOTSTXT_OBEY": crawl.obey_robots,
         "DOWNLOAD_TIMEOUT": crawl.timeout,
         "DOWNLOAD_MAXSIZE": crawl.max_page_bytes,

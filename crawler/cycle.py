@@ -10,13 +10,16 @@ Exit codes: 0 the cycle ran (even if some sources failed), 2 the configuration i
 
 import argparse
 import json
+import logging
 import sys
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
-from scrapy.crawler import CrawlerProcess
+from scrapy.crawler import Crawler, CrawlerProcess
 from scrapy.settings import Settings
+from twisted.internet import defer
 
 from crawler.addon import CONFIG_OBJECT
 from crawler.spiders.feed import FeedSpider
@@ -24,6 +27,8 @@ from crawler.spiders.site import SiteSpider
 from crawler.spiders.sitemap import SitemapSpider
 from storage import Storage, StorageError
 from storage.config import Config, ConfigError, load_config
+
+logger = logging.getLogger(__name__)
 
 SPIDERS = {"feed": FeedSpider, "sitemap": SitemapSpider, "site": SiteSpider}
 
@@ -70,21 +75,42 @@ def scrapy_settings(config: Config, log_level: str) -> Settings:
 
 
 def run_cycle(config: Config, sources: list[str], log_level: str = "WARNING") -> list[SourceResult]:
-    """Crawl these sources concurrently in this process's one reactor; once per process."""
+    """Crawl these sources in this process's one reactor, `crawl.parallel_sources` at a time
+    (hundreds of spiders at once would open hundreds of connections and hold every page in
+    memory together). Once per process: the reactor cannot restart."""
     if not sources:
         return []
     process = CrawlerProcess(scrapy_settings(config, log_level))
-    crawlers = []
-    for name in sources:
-        spider = SPIDERS[config.source(name).kind]
-        crawler = process.create_crawler(spider)
-        crawlers.append((name, crawler))
-        process.crawl(crawler, source=name)
-    process.start()
-    return [_result(config, name, crawler.stats.get_stats()) for name, crawler in crawlers]
+    crawlers = [
+        (name, process.create_crawler(SPIDERS[config.source(name).kind])) for name in sources
+    ]
+    limit = defer.DeferredSemaphore(config.crawl.parallel_sources)
+    runs = [limit.run(process.crawl, crawler, source=name) for name, crawler in crawlers]
+    all_done = defer.DeferredList(runs, consumeErrors=True)
+    all_done.addCallback(_log_crashed_crawls, [name for name, _crawler in crawlers])
+    all_done.addBoth(_stop_reactor)
+    process.start(stop_after_crawl=False)
+    return [_result(config, name, crawler) for name, crawler in crawlers]
 
 
-def _result(config: Config, name: str, stats: dict) -> SourceResult:
+def _log_crashed_crawls(results: list[tuple[bool, Any]], names: list[str]) -> None:
+    for name, (succeeded, failure) in zip(names, results, strict=True):
+        if not succeeded:
+            logger.error(
+                "source %r: the crawl stopped with an error: %s", name, failure.getErrorMessage()
+            )
+
+
+def _stop_reactor(_: object) -> None:
+    from twisted.internet import reactor  # the one CrawlerProcess installed
+
+    if reactor.running:
+        reactor.stop()
+
+
+def _result(config: Config, name: str, crawler: Crawler) -> SourceResult:
+    # A crawl that failed before it started has no stats collector.
+    stats = crawler.stats.get_stats() if crawler.crawling or crawler.spider else {}
     return SourceResult(
         source=name,
         kind=config.source(name).kind,

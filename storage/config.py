@@ -93,6 +93,7 @@ class CrawlConfig:
     retry_times: int = field(default=2, metadata=_check(lambda v: v >= 0, "an integer >= 0"))
     max_redirects: int = field(default=5, metadata=_check(lambda v: v >= 0, "an integer >= 0"))
     max_articles_per_source: int = field(default=200, metadata=_check(_positive, "an integer > 0"))
+    parallel_sources: int = field(default=8, metadata=_check(_positive, "an integer > 0"))
 
 
 @dataclass(frozen=True)
