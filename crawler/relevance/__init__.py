@@ -1,0 +1,135 @@
+"""Relevance: does an article cover regional defense, and why.
+
+A pure core with no Scrapy import: load a Profile once (`load_profile`), then call
+`score_article` for each article; `explain` turns a Score into lines a person reads.
+"""
+
+from pathlib import Path
+from typing import Any
+
+from storage.config import ProfileConfig
+
+from .profile import (
+    Index,
+    ProfileError,
+    Term,
+    compile_groups,
+    merge_profiles,
+    read_profile_file,
+    read_shipped_profile,
+    scoring_options,
+)
+from .scoring import Matcher, Reference, Score, analyse, combine, make_reference
+from .text import regional_language
+
+__all__ = [
+    "Profile",
+    "ProfileError",
+    "Score",
+    "build_profile",
+    "explain",
+    "load_profile",
+    "score_article",
+]
+
+
+class Profile:
+    """A compiled watch profile with its reference articles; build once, score many."""
+
+    def __init__(
+        self,
+        terms: list[Term],
+        options: dict[str, float],
+        threshold: float,
+        references: list[tuple[str, str]],
+    ) -> None:
+        index = Index()
+        for term in terms:
+            index.add(term)
+        self.terms = terms
+        self.options = options
+        self.threshold = threshold
+        self.matcher = Matcher(index)
+        self.references: list[Reference] = [
+            make_reference(name, self._analyse(None, text), options["title_factor"])
+            for name, text in references
+        ]
+
+    def _analyse(self, title: str | None, text: str | None) -> Any:
+        return analyse(self.matcher, title, text, int(self.options["max_tokens"]))
+
+
+def build_profile(
+    data: dict[str, Any],
+    threshold: float,
+    references: list[tuple[str, str]],
+    source: str = "profile",
+) -> Profile:
+    """A Profile from already-read profile data (the shipped one, possibly merged)."""
+    terms = compile_groups(data.get("groups", []), source)
+    options = scoring_options(data.get("scoring", {}), source)
+    return Profile(terms, options, threshold, references)
+
+
+def load_profile(config: ProfileConfig, seed_text: str) -> Profile:
+    """The shipped profile, extended by the user's profile file if the config names one
+    (`file`), with the seed and the configured reference articles to compare against."""
+    data = read_shipped_profile()
+    source = "shipped profile"
+    user_file: Path | None = getattr(config, "file", None)
+    if user_file is not None:
+        data = merge_profiles(data, read_profile_file(user_file))
+        source = f"{user_file} (over the shipped profile)"
+    references = [("seed", seed_text)]
+    for path in config.references:
+        try:
+            references.append((path.name, path.read_text(encoding="utf-8")))
+        except OSError as error:
+            raise ProfileError(f"{path}: cannot read the reference article: {error}") from error
+    return build_profile(data, config.threshold, references, source)
+
+
+def score_article(
+    profile: Profile, title: str | None, text: str | None, lang: str | None = None
+) -> Score:
+    """Score one article (title and/or text; either may be missing). `lang` is recorded but
+    matching does not depend on it: feeds mislabel languages and mix scripts."""
+    analysis = profile._analyse(title, text)
+    analysis.regional_language = regional_language(f"{title or ''} {text or ''}", lang)
+    score = combine(analysis, profile.references, profile.options, profile.threshold)
+    score.breakdown["lang"] = lang
+    return score
+
+
+def explain(score: Score) -> str:
+    """A multi-line breakdown of a score: verdict, each axis, the terms, the seed, the rules."""
+    b = score.breakdown
+    verdict = "RELEVANT" if score.relevant else "not relevant"
+    seed = b["seed"]
+    lines = [
+        f"relevance {score.relevance:.2f} (threshold {b['threshold']:.2f}): {verdict}",
+        f"  region   strength {b['region']['strength']:.2f}  evidence {b['region']['evidence']}"
+        + (" (with: written in a regional language)" if b["region"]["regional_language"] else ""),
+        f"  defense  strength {b['defense']['strength']:.2f}  evidence {b['defense']['evidence']}"
+        + (f" (damped by sport {b['defense']['sport']})" if b["defense"]["sport"] else ""),
+        f"  foreign  evidence {b['foreign']['evidence']}  "
+        f"main-actor factor {b['foreign']['actor_factor']:.2f}",
+        f"  core (region x defense x actor) {b['core']:.2f}",
+        f"  seed similarity {seed['similarity']:.2f} to {seed['reference'] or '-'} "
+        f"(concepts {seed['concepts']:.2f}, n-grams {seed['ngrams']:.2f}), "
+        f"weight {b['seed_weight']:.2f}",
+    ]
+    if b["terms"]:
+        lines.append("  terms (mentions in title/text, weight per axis):")
+        for row in b["terms"]:
+            axes = ", ".join(
+                f"{axis} {row[axis]}"
+                for axis in ("region", "defense", "foreign", "sport")
+                if axis in row
+            )
+            lines.append(f"    {row['concept']:<36} {row['title']}/{row['text']}  {axes}")
+    else:
+        lines.append("  terms: none of the profile's terms occur")
+    for rule in b["rules"]:
+        lines.append(f"  {rule}")
+    return "\n".join(lines)

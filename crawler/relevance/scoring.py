@@ -1,0 +1,311 @@
+"""Scoring an article against a compiled profile: a pure function over plain values.
+
+The score multiplies two strengths, region and defense, so that a story needs both (a
+country name alone, or defense news with no regional place, scores near zero). Foreign
+theatres lower it when they outweigh the region (the region is then not a main actor), sport
+vocabulary damps the defense side, and similarity to the seed and reference articles adds a
+bounded share on top.
+"""
+
+import math
+from collections import Counter
+from dataclasses import dataclass, field
+from itertools import chain
+
+from .profile import Index, Term
+from .text import Keys, tokenize, word_keys
+
+# Character n-grams of words at least this long: shorter ones are mostly function words
+# that make any two texts of one language look alike.
+GRAM_SIZE = 4
+GRAM_MIN_WORD = 5
+# The two parts of the similarity; concepts carry across languages, n-grams do not.
+CONCEPT_SHARE = 0.6
+# The per-token cache is dropped when it grows past this many distinct words.
+CACHE_LIMIT = 200_000
+
+
+@dataclass(frozen=True)
+class Score:
+    relevance: float  # 0..1
+    relevant: bool  # relevance >= threshold
+    matched: tuple[str, ...]  # human-readable reasons: "place:Aktau", "seed:0.42", …
+    breakdown: dict  # per-component numbers for `newswatch explain`
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A seed or reference article reduced to the two vectors similarity compares."""
+
+    name: str
+    concepts: dict[str, float]
+    grams: dict[str, float]
+
+
+@dataclass
+class Analysis:
+    """What the profile found in one article."""
+
+    title: Counter = field(default_factory=Counter)  # concept -> mentions in the title
+    body: Counter = field(default_factory=Counter)  # concept -> mentions in the text
+    terms: dict[str, Term] = field(default_factory=dict)  # concept -> a term of it
+    grams: Counter = field(default_factory=Counter)
+    tokens: int = 0
+    regional_language: bool = False  # written in a language of the region
+
+
+class Matcher:
+    """Finds profile terms in token lists. Each distinct word's keys, candidate terms and
+    n-grams are worked out once and cached: news vocabulary repeats, so a crawl mostly hits."""
+
+    def __init__(self, index: Index) -> None:
+        self.index = index
+        self._cache: dict[str, tuple[Keys, list[Term], tuple[str, ...]]] = {}
+
+    def lookup(self, token: str) -> tuple[Keys, list[Term], tuple[str, ...]]:
+        hit = self._cache.get(token)
+        if hit is None:
+            if len(self._cache) >= CACHE_LIMIT:
+                self._cache.clear()
+            keys = word_keys(token)
+            hit = (keys, self.index.candidates(keys), _grams(keys.plain))
+            self._cache[token] = hit
+        return hit
+
+    def matches(self, tokens: list[str]) -> tuple[list[tuple[str, ...]], list[tuple[int, Term]]]:
+        """The n-grams of every token and the (start, term) matches, longest first and
+        non-overlapping, so "armed forces" is not also counted as "armed"."""
+        looked_up = [self.lookup(token) for token in tokens]
+        grams = [entry[2] for entry in looked_up]
+        singles: list[tuple[int, Term]] = []
+        phrases: list[tuple[int, Term]] = []
+        for start, entry in enumerate(looked_up):
+            for term in entry[1]:
+                if len(term.words) == 1:
+                    singles.append((start, term))
+                    continue
+                end = start + len(term.words)
+                if end > len(looked_up):
+                    continue
+                following = [e[0] for e in looked_up[start + 1 : end]]
+                if all(w.matches(k) for w, k in zip(term.words[1:], following, strict=True)):
+                    phrases.append((start, term))
+        return grams, _resolve(singles, phrases)
+
+
+def _resolve(
+    singles: list[tuple[int, Term]], phrases: list[tuple[int, Term]]
+) -> list[tuple[int, Term]]:
+    """Keep each word for one term: longer phrases first, then a stop (block) term, then the
+    first single-word term found for it."""
+    taken: set[int] = set()
+    kept = []
+    for start, term in sorted(phrases, key=lambda m: (-len(m[1].words), m[0])):
+        span = range(start, start + len(term.words))
+        if not taken.intersection(span):
+            taken.update(span)
+            kept.append((start, term))
+    taken.update(start for start, term in singles if term.group.block)
+    for start, term in singles:
+        if start not in taken:
+            taken.add(start)
+            kept.append((start, term))
+    return [(start, term) for start, term in kept if not term.group.block]
+
+
+def analyse(matcher: Matcher, title: str | None, text: str | None, max_tokens: int) -> Analysis:
+    result = Analysis()
+    budget = int(max_tokens)
+    for field_name, content in (("title", title), ("body", text)):
+        if not content or budget <= 0:
+            continue
+        tokens = tokenize(content)[:budget]
+        budget -= len(tokens)
+        result.tokens += len(tokens)
+        grams, found = matcher.matches(tokens)
+        counter = result.title if field_name == "title" else result.body
+        for _, term in found:
+            counter[term.concept] += 1
+            result.terms.setdefault(term.concept, term)
+        result.grams.update(chain.from_iterable(grams))
+    return result
+
+
+def _grams(word: str) -> tuple[str, ...]:
+    if len(word) < GRAM_MIN_WORD:
+        return ()
+    padded = f"_{word}_"
+    return tuple(padded[i : i + GRAM_SIZE] for i in range(len(padded) - GRAM_SIZE + 1))
+
+
+def mass(title_count: int, body_count: int, title_factor: float) -> float:
+    """How much one concept's mentions weigh: a title mention counts `title_factor` times,
+    and repeats add less and less (the tenth "army" says little the first did not)."""
+    mentions = title_factor * title_count + body_count
+    return 1.0 + math.log(mentions) if mentions > 1 else mentions
+
+
+def concept_masses(analysis: Analysis, title_factor: float) -> dict[str, float]:
+    return {
+        concept: mass(analysis.title[concept], analysis.body[concept], title_factor)
+        for concept in analysis.terms
+    }
+
+
+def concept_vector(analysis: Analysis, title_factor: float) -> dict[str, float]:
+    """Concept ids are language-independent, so this vector compares across languages."""
+    masses = concept_masses(analysis, title_factor)
+    return {
+        concept: m * max(analysis.terms[concept].group.weights.values())
+        for concept, m in masses.items()
+    }
+
+
+def gram_vector(analysis: Analysis) -> dict[str, float]:
+    return {gram: 1.0 + math.log(count) for gram, count in analysis.grams.items()}
+
+
+def cosine(a: dict[str, float], b: dict[str, float]) -> float:
+    if not a or not b:
+        return 0.0
+    if len(a) > len(b):
+        a, b = b, a
+    dot = sum(value * b.get(key, 0.0) for key, value in a.items())
+    norm = math.sqrt(sum(v * v for v in a.values())) * math.sqrt(sum(v * v for v in b.values()))
+    return dot / norm if norm else 0.0
+
+
+def make_reference(name: str, analysis: Analysis, title_factor: float) -> Reference:
+    return Reference(
+        name=name,
+        concepts=concept_vector(analysis, title_factor),
+        grams=gram_vector(analysis),
+    )
+
+
+def similarity(
+    analysis: Analysis, references: list[Reference], title_factor: float
+) -> dict[str, float | str]:
+    """The best similarity to any reference, with its two parts."""
+    best: dict[str, float | str] = {"similarity": 0.0, "reference": "", "concepts": 0.0}
+    best["ngrams"] = 0.0
+    concepts = concept_vector(analysis, title_factor)
+    grams = gram_vector(analysis)
+    for reference in references:
+        by_concept = cosine(concepts, reference.concepts)
+        by_gram = cosine(grams, reference.grams)
+        value = CONCEPT_SHARE * by_concept + (1 - CONCEPT_SHARE) * by_gram
+        if value > float(best["similarity"]):
+            best = {
+                "similarity": value,
+                "reference": reference.name,
+                "concepts": by_concept,
+                "ngrams": by_gram,
+            }
+    return best
+
+
+def strength(evidence: float, scale: float) -> float:
+    """0 with no evidence, approaching 1 as evidence grows; `scale` is the evidence at 0.63."""
+    return 1.0 - math.exp(-evidence / scale) if scale > 0 else float(evidence > 0)
+
+
+def combine(
+    analysis: Analysis,
+    references: list[Reference],
+    options: dict[str, float],
+    threshold: float,
+) -> Score:
+    title_factor = options["title_factor"]
+    masses = concept_masses(analysis, title_factor)
+    evidence = {axis: 0.0 for axis in ("region", "defense", "foreign", "sport")}
+    for concept, m in masses.items():
+        for axis, weight in analysis.terms[concept].group.weights.items():
+            evidence[axis] += weight * m
+    if analysis.regional_language:
+        evidence["region"] += options["language_region"]
+
+    region = strength(evidence["region"], options["region_scale"])
+    # Sport reuses the words of war ("defence", "attack", "shot"): any sport term damps hard.
+    damped = evidence["defense"] * math.exp(-evidence["sport"])
+    defense = strength(damped, options["defense_scale"])
+    actor = _actor_factor(evidence["region"], evidence["foreign"], options["foreign_share"])
+    core = region * defense * actor
+    seed = similarity(analysis, references, title_factor)
+    weight = options["seed_weight"]
+    gate = min(region, defense) * actor  # similarity cannot lift a story the rules reject
+    relevance = min(1.0, max(0.0, (1 - weight) * core + weight * float(seed["similarity"]) * gate))
+    relevance = round(relevance, 4)
+
+    rules = _rules(evidence, actor)
+    language = ["lang:regional"] if analysis.regional_language else []
+    matched = (
+        _reasons(analysis, masses) + language + [f"seed:{float(seed['similarity']):.2f}"] + rules
+    )
+    breakdown = {
+        "threshold": threshold,
+        "relevance": relevance,
+        "core": round(core, 4),
+        "region": {
+            "evidence": round(evidence["region"], 3),
+            "strength": round(region, 4),
+            "regional_language": analysis.regional_language,
+        },
+        "defense": {
+            "evidence": round(evidence["defense"], 3),
+            "sport": round(evidence["sport"], 3),
+            "strength": round(defense, 4),
+        },
+        "foreign": {"evidence": round(evidence["foreign"], 3), "actor_factor": round(actor, 4)},
+        "seed": {k: round(v, 4) if isinstance(v, float) else v for k, v in seed.items()},
+        "seed_weight": weight,
+        "terms": _term_rows(analysis, masses),
+        "rules": rules,
+        "tokens": analysis.tokens,
+    }
+    return Score(
+        relevance=relevance,
+        relevant=relevance >= threshold,
+        matched=tuple(matched),
+        breakdown=breakdown,
+    )
+
+
+def _actor_factor(region: float, foreign: float, share: float) -> float:
+    """1 while the region holds at least `share` of the place evidence, then falling off."""
+    if foreign <= 0 or share <= 0:
+        return 1.0
+    return min(1.0, (region / (region + foreign)) / share)
+
+
+def _rules(evidence: dict[str, float], actor: float) -> list[str]:
+    rules = []
+    if evidence["region"] > 0 and evidence["defense"] <= 0:
+        rules.append("rule:no-defense-term")
+    if evidence["defense"] > 0 and evidence["region"] <= 0:
+        rules.append("rule:no-regional-actor")
+    if actor < 1.0:
+        rules.append(f"rule:foreign-theatre x{actor:.2f}")
+    if evidence["sport"] > 0 and evidence["defense"] > 0:
+        rules.append("rule:sport-context")
+    return rules
+
+
+def _reasons(analysis: Analysis, masses: dict[str, float]) -> list[str]:
+    """Concepts that fired, the heaviest first."""
+    order = sorted(masses, key=lambda c: (-masses[c], c))
+    return [concept for concept in order if not analysis.terms[concept].group.block]
+
+
+def _term_rows(analysis: Analysis, masses: dict[str, float]) -> list[dict]:
+    rows = []
+    for concept in _reasons(analysis, masses):
+        weights = analysis.terms[concept].group.weights
+        row: dict = {
+            "concept": concept,
+            "title": analysis.title[concept],
+            "text": analysis.body[concept],
+        }
+        row.update({axis: round(w * masses[concept], 3) for axis, w in weights.items() if w})
+        rows.append(row)
+    return rows
