@@ -22,6 +22,7 @@ from scrapy.settings import Settings
 from twisted.internet import defer
 
 from crawler.addon import CONFIG_OBJECT
+from crawler.relevance import ProfileError, profile_for
 from crawler.spiders.feed import FeedSpider
 from crawler.spiders.site import SiteSpider
 from crawler.spiders.sitemap import SitemapSpider
@@ -135,6 +136,11 @@ def main(argv: list[str] | None = None) -> int:
         config = load_config(args.config)
     except ConfigError as error:
         print("configuration is not usable:\n  " + "\n  ".join(error.problems), file=sys.stderr)
+        return 2
+    try:
+        profile_for(config.profile)  # a broken profile stops the cycle before any fetch
+    except ProfileError as error:
+        print(f"relevance profile is not usable: {error}", file=sys.stderr)
         return 2
     now = datetime.now(UTC)
     try:

@@ -13,6 +13,7 @@ from scrapy.exceptions import DropItem
 
 from crawler.addon import CONFIG_OBJECT
 from crawler.items import ArticleItem, FetchItem
+from crawler.relevance import profile_for, score_article
 from crawler.state import crawler_storage
 from crawler.urls import canonical_url, is_fetchable
 from storage import Article, FetchRecord, SourceOutcome, content_hash
@@ -80,13 +81,20 @@ class CanonicalUrlPipeline(_CrawlerPipeline):
 
 
 class RelevancePipeline(_CrawlerPipeline):
-    """Scores each article against the watch profile.
+    """Scores each article against the watch profile. Every article is stored, relevant or
+    not, so that `newswatch rescore` can apply a changed profile to all of them."""
 
-    A pass-through until the relevance profile lands: every article is stored unscored
-    (relevance NULL), and `newswatch rescore` will score what is stored.
-    """
+    def __init__(self, crawler: Crawler) -> None:
+        super().__init__(crawler)
+        self.profile = profile_for(self.config.profile)
 
     def process_item(self, item: Any) -> Any:
+        if not isinstance(item, ArticleItem):
+            return item
+        score = score_article(self.profile, item.title, item.text, item.lang)
+        item.relevance = score.relevance
+        item.relevant = score.relevant
+        item.matched = list(score.matched)
         return item
 
 

@@ -12,6 +12,7 @@ from tabulate import tabulate
 
 from scheduler.digest_command import digest
 from scheduler.jobs import run_crawl_cycle
+from scheduler.relevance_commands import explain_article, rescore
 from storage import SearchQueryError, Storage, StorageError
 from storage.config import (
     CONFIG_ENV,
@@ -292,6 +293,8 @@ def _shorten(text: str, width: int) -> str:
 
 
 cli.add_command(digest)
+cli.add_command(rescore)
+cli.add_command(explain_article)
 
 
 def main() -> None:

@@ -1,5 +1,6 @@
 """The `articles` table, its URL aliases and its full-text index."""
 
+import json
 import re
 import sqlite3
 from collections.abc import Iterable
@@ -160,6 +161,34 @@ class Articles:
             )
         )
         return rows[0]["id"] if rows else None
+
+    @wraps_errors
+    def for_scoring(self, after_id: int, limit: int) -> list[dict[str, Any]]:
+        """The next `limit` articles after `after_id` (the seed excepted), for rescoring."""
+        return list(
+            self.db.query(
+                "SELECT id, title, text, lang, relevance, relevant FROM articles "
+                "WHERE id > ? AND is_seed = 0 ORDER BY id LIMIT ?",
+                [after_id, limit],
+            )
+        )
+
+    @wraps_errors
+    def update_scores(self, scores: Iterable[tuple[int, float, bool, tuple[str, ...]]]) -> None:
+        """Store (id, relevance, relevant, matched) for each article, in one transaction."""
+        with write_transaction(self.db):
+            self.db.conn.executemany(
+                "UPDATE articles SET relevance = ?, relevant = ?, matched = ? WHERE id = ?",
+                [
+                    (
+                        relevance,
+                        int(relevant),
+                        json.dumps(list(matched), ensure_ascii=False),
+                        article_id,
+                    )
+                    for article_id, relevance, relevant, matched in scores
+                ],
+            )
 
     @wraps_errors
     def seed(self) -> Article | None:

@@ -112,6 +112,8 @@ class SourceConfig:
 class ProfileConfig:
     threshold: float = field(default=0.5, metadata=_check(lambda v: 0 <= v <= 1, "0 to 1"))
     references: tuple[Path, ...] = ()
+    # A profile file of the shipped layout, merged over the shipped profile.
+    file: Path | None = None
 
 
 @dataclass(frozen=True)

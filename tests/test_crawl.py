@@ -223,3 +223,12 @@ def test_a_failing_source_backs_off(crawled: Crawled) -> None:
     assert broken["consecutive_errors"] == 2
     # one hour, doubled for the second failure in a row
     assert broken["next_fetch_at"] > healthy["next_fetch_at"]
+
+
+def test_articles_are_scored_on_the_way_in(crawled: Crawled) -> None:
+    by_title = {row["title"]: row for row in crawled.rows("SELECT * FROM articles")}
+    drill = by_title[CASPIAN_HERALD[0].title]
+    wrestling = by_title[CASPIAN_HERALD[2].title]
+    assert drill["relevant"] == 1 and drill["relevance"] >= 0.5
+    assert "place:Aktau" in drill["matched"]
+    assert wrestling["relevant"] == 0 and wrestling["relevance"] is not None

@@ -4,10 +4,12 @@ A pure core with no Scrapy import: load a Profile once (`load_profile`), then ca
 `score_article` for each article; `explain` turns a Score into lines a person reads.
 """
 
+import functools
 from pathlib import Path
 from typing import Any
 
 from storage.config import ProfileConfig
+from storage.seed import SEED_FACTS, read_seed_document, seed_body
 
 from .profile import (
     Index,
@@ -29,6 +31,7 @@ __all__ = [
     "build_profile",
     "explain",
     "load_profile",
+    "profile_for",
     "score_article",
 ]
 
@@ -76,7 +79,7 @@ def load_profile(config: ProfileConfig, seed_text: str) -> Profile:
     (`file`), with the seed and the configured reference articles to compare against."""
     data = read_shipped_profile()
     source = "shipped profile"
-    user_file: Path | None = getattr(config, "file", None)
+    user_file: Path | None = config.file
     if user_file is not None:
         data = merge_profiles(data, read_profile_file(user_file))
         source = f"{user_file} (over the shipped profile)"
@@ -87,6 +90,13 @@ def load_profile(config: ProfileConfig, seed_text: str) -> Profile:
         except OSError as error:
             raise ProfileError(f"{path}: cannot read the reference article: {error}") from error
     return build_profile(data, config.threshold, references, source)
+
+
+@functools.cache
+def profile_for(config: ProfileConfig) -> Profile:
+    """The profile for this configuration, compared against the seed; built once per process
+    (a cycle runs a crawler per source, and each would otherwise build its own)."""
+    return load_profile(config, seed_body(read_seed_document(), SEED_FACTS.author))
 
 
 def score_article(
