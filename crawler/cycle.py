@@ -9,8 +9,12 @@ Exit codes: 0 the cycle ran (even if some sources failed), 2 the configuration i
 """
 
 import argparse
+import contextlib
+import ctypes
 import json
 import logging
+import os
+import signal
 import sys
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
@@ -20,6 +24,7 @@ from typing import Any
 from scrapy.crawler import Crawler, CrawlerProcess
 from scrapy.settings import Settings
 from twisted.internet import defer
+from twisted.internet.error import ReactorNotRunning
 
 from crawler.addon import CONFIG_OBJECT
 from crawler.relevance import ProfileError, profile_for
@@ -30,6 +35,7 @@ from storage import Storage, StorageError
 from storage.config import Config, ConfigError, load_config
 
 logger = logging.getLogger(__name__)
+PR_SET_PDEATHSIG = 1
 
 SPIDERS = {"feed": FeedSpider, "sitemap": SitemapSpider, "site": SiteSpider}
 
@@ -105,7 +111,8 @@ def _log_crashed_crawls(results: list[tuple[bool, Any]], names: list[str]) -> No
 def _stop_reactor(_: object) -> None:
     from twisted.internet import reactor  # the one CrawlerProcess installed
 
-    if reactor.running:
+    # After SIGTERM, Scrapy's own graceful shutdown may have stopped it already.
+    with contextlib.suppress(ReactorNotRunning):
         reactor.stop()
 
 
@@ -123,6 +130,16 @@ def _result(config: Config, name: str, crawler: Crawler) -> SourceResult:
     )
 
 
+def stop_with_parent() -> None:
+    """Linux: have the kernel send us SIGTERM when the process that started us dies, even by
+    SIGKILL, so a killed daemon leaves no cycle writing behind it (Scrapy then closes the
+    spiders and the pipelines write what they hold)."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    if os.getppid() == 1:  # the parent died before the request took effect
+        sys.exit("the process that started this crawl cycle is gone")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m crawler.cycle", description=__doc__)
     parser.add_argument("--config", type=Path)
@@ -130,6 +147,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--all", action="store_true")
     parser.add_argument("--log-level", default="WARNING")
     args = parser.parse_args(argv)
+    stop_with_parent()
     # Scrapy installs the one root log handler (stderr, at --log-level) when the crawl
     # starts; problems before that are printed.
     try:

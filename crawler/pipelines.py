@@ -8,6 +8,7 @@ import logging
 from typing import Any
 from urllib.parse import urlsplit
 
+from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
@@ -130,6 +131,13 @@ class StorePipeline(_CrawlerPipeline):
         self.pending: list[ArticleItem] = []
         self.fetches: list[FetchItem] = []
         self.new_articles = 0
+        # Set when the spider ran out of work; a crawl stopped before (SIGTERM, the daemon
+        # shutting down) is incomplete.
+        self.completed = False
+        crawler.signals.connect(self.spider_idle, signal=signals.spider_idle)
+
+    def spider_idle(self) -> None:
+        self.completed = True
 
     def process_item(self, item: Any) -> Any:
         if isinstance(item, FetchItem):
@@ -169,7 +177,7 @@ class StorePipeline(_CrawlerPipeline):
             _fetch_record(fetch, self.new_articles if fetch.primary else 0)
             for fetch in self.fetches
         ]
-        outcome = source_outcome(source.name, self.fetches)
+        outcome = source_outcome(source.name, self.fetches, self.completed)
         if outcome is not None and outcome.error is not None:
             self.crawler.stats.set_value("newswatch/status", f"error: {outcome.error}")
         crawler_storage(self.crawler).sources.record_fetches(
@@ -177,9 +185,14 @@ class StorePipeline(_CrawlerPipeline):
         )
 
 
-def source_outcome(source: str, fetches: list[FetchItem]) -> SourceOutcome | None:
+def source_outcome(
+    source: str, fetches: list[FetchItem], completed: bool = True
+) -> SourceOutcome | None:
     """The source's health after a crawl: its own URL's outcome, unless that was read but
-    every further document (the sitemaps a robots.txt names, say) failed."""
+    every further document (the sitemaps a robots.txt names, say) failed.
+
+    An interrupted crawl keeps the earlier validators and leaves the source due, so the
+    articles it did not reach are fetched next time instead of hiding behind a 304."""
     primary = next((f for f in fetches if f.primary), None)
     if primary is None:
         return None
@@ -191,8 +204,9 @@ def source_outcome(source: str, fetches: list[FetchItem]) -> SourceOutcome | Non
         source=source,
         finished_at=max(f.finished_at for f in fetches),
         error=error,
-        etag=primary.etag,
-        last_modified=primary.last_modified,
+        etag=primary.etag if completed else None,
+        last_modified=primary.last_modified if completed else None,
+        completed=completed,
     )
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 from tabulate import tabulate
 
+from scheduler.daemon_commands import run, start, status, stop
 from scheduler.digest_command import digest
 from scheduler.jobs import run_crawl_cycle
 from scheduler.relevance_commands import explain_article, rescore
@@ -295,6 +296,8 @@ def _shorten(text: str, width: int) -> str:
 cli.add_command(digest)
 cli.add_command(rescore)
 cli.add_command(explain_article)
+for command in (run, start, stop, status):
+    cli.add_command(command)
 
 
 def main() -> None:

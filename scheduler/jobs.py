@@ -6,6 +6,8 @@ import json
 import logging
 import subprocess
 import sys
+import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -14,7 +16,7 @@ logger = logging.getLogger(__name__)
 
 # Exit codes of `python -m crawler.cycle` (see crawler/cycle.py).
 CYCLE_EXIT_MEANING = {
-    1: "crawl cycle crashed (see the log above)",
+    1: "crawl cycle crashed (see the log)",
     2: "configuration unusable",
     3: "unknown source",
     4: "database unusable",
@@ -50,29 +52,84 @@ def crawl_command(
     return command
 
 
-def run_crawl_cycle(
-    config_file: Path | None,
-    sources: list[str] = (),
-    run_all: bool = False,
-    log_level: str = "WARNING",
-    timeout: float | None = None,
-) -> CycleOutcome:
-    """Run one crawl cycle as a child process; its logs go to our stderr."""
-    command = crawl_command(config_file, list(sources), run_all, log_level)
-    try:
-        completed = subprocess.run(
-            command, stdout=subprocess.PIPE, stderr=None, text=True, timeout=timeout, check=False
-        )
-    except subprocess.TimeoutExpired:
-        return CycleOutcome(returncode=-1, error=f"crawl cycle still running after {timeout} s")
-    if completed.returncode != 0:
-        meaning = CYCLE_EXIT_MEANING.get(completed.returncode, "crawl cycle failed")
-        return CycleOutcome(
-            returncode=completed.returncode, error=f"{meaning} (exit code {completed.returncode})"
-        )
-    lines = completed.stdout.strip().splitlines()
+def outcome_of(returncode: int, stdout: str) -> CycleOutcome:
+    """Read a finished cycle's exit code and the JSON summary on its last stdout line."""
+    if returncode != 0:
+        meaning = CYCLE_EXIT_MEANING.get(returncode, "crawl cycle failed")
+        if returncode < 0:
+            meaning = f"crawl cycle stopped by signal {-returncode}"
+        return CycleOutcome(returncode=returncode, error=f"{meaning} (exit code {returncode})")
+    lines = stdout.strip().splitlines()
     try:
         summary = json.loads(lines[-1])
     except (IndexError, json.JSONDecodeError):
         return CycleOutcome(returncode=-1, error="crawl cycle printed no summary")
     return CycleOutcome(0, summary["sources"], summary.get("next_due", {}))
+
+
+def run_crawl_cycle(
+    config_file: Path | None,
+    sources: list[str] = (),
+    run_all: bool = False,
+    log_level: str = "WARNING",
+) -> CycleOutcome:
+    """Run one crawl cycle as a child process; its logs go to our stderr."""
+    command = crawl_command(config_file, list(sources), run_all, log_level)
+    completed = subprocess.run(command, stdout=subprocess.PIPE, text=True, check=False)
+    return outcome_of(completed.returncode, completed.stdout)
+
+
+class CycleChild:
+    """The daemon's crawl child: one at a time, stoppable from a signal handler."""
+
+    def __init__(self) -> None:
+        self._process: subprocess.Popen[str] | None = None
+        self._lock = threading.Lock()
+        self.stopping = False
+
+    def run(self, config_file: Path | None, log_level: str) -> CycleOutcome:
+        command = crawl_command(config_file, [], False, log_level)
+        with self._lock:
+            if self.stopping:
+                return CycleOutcome(returncode=-1, error="not started: shutting down")
+            self._process = subprocess.Popen(
+                command,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+        stdout, stderr = self._process.communicate()
+        for line in stderr.splitlines():
+            if line.strip():
+                logger.info("crawl: %s", line)
+        with self._lock:
+            returncode = self._process.returncode
+            self._process = None
+        return outcome_of(returncode, stdout)
+
+    def terminate(self, grace_seconds: float = 30.0) -> None:
+        """Ask a running cycle to stop: Scrapy closes its spiders, the pipelines write what
+        they hold in one transaction each, and the child exits; killed if it takes longer
+        than `grace_seconds` (a killed child loses only its unwritten batch: every write is
+        one transaction)."""
+        with self._lock:
+            self.stopping = True
+            process = self._process
+            if process is None or process.poll() is not None:
+                return
+            process.terminate()
+        timer = threading.Timer(grace_seconds, _kill_if_running, [process])
+        timer.daemon = True
+        timer.start()
+
+    def wait_stopped(self, timeout: float = 60.0) -> None:
+        """Wait until no crawl child runs (after terminate())."""
+        deadline = time.monotonic() + timeout
+        while self._process is not None and time.monotonic() < deadline:
+            time.sleep(0.05)
+
+
+def _kill_if_running(process: subprocess.Popen[str]) -> None:
+    if process.poll() is None:
+        logger.warning("crawl child %d did not stop in time: killed", process.pid)
+        process.kill()

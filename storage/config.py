@@ -144,12 +144,23 @@ class DigestConfig:
 
 
 @dataclass(frozen=True)
+class DaemonConfig:
+    # Defaults: next to the database (newswatch.pid, newswatch.log).
+    pid_file: Path | None = None
+    log_file: Path | None = None
+    keep_fetches: timedelta = field(
+        default=timedelta(days=90), metadata=_check(_positive, "a duration > 0")
+    )
+
+
+@dataclass(frozen=True)
 class Config:
     storage: StorageConfig = StorageConfig()
     crawl: CrawlConfig = CrawlConfig()
     sources: tuple[SourceConfig, ...] = ()
     profile: ProfileConfig = ProfileConfig()
     digest: DigestConfig = DigestConfig()
+    daemon: DaemonConfig = DaemonConfig()
     file: Path | None = None  # where it was loaded from; None for the built-in defaults
 
     @property
@@ -164,6 +175,19 @@ class Config:
 
     def interval_of(self, source: SourceConfig) -> timedelta:
         return source.interval or self.crawl.interval
+
+    @property
+    def pid_path(self) -> Path:
+        return self.daemon.pid_file or self.storage.path.with_suffix(".pid")
+
+    @property
+    def log_path(self) -> Path:
+        return self.daemon.log_file or self.storage.path.with_suffix(".log")
+
+    @property
+    def state_path(self) -> Path:
+        """Where the daemon tells `newswatch status` how it is doing."""
+        return self.pid_path.with_suffix(".state.json")
 
 
 def default_config_text() -> str:
@@ -219,7 +243,7 @@ def _from_table(table: dict[str, Any], where: Path, base: Path, file: Path | Non
     errors: list[str] = []
     loader = _Loader(where, base, errors)
     sections: dict[str, Any] = {}
-    known = {"storage", "crawl", "sources", "profile", "digest"}
+    known = {"storage", "crawl", "sources", "profile", "digest", "daemon"}
     for key in table:
         if key not in known:
             errors.append(
@@ -230,6 +254,7 @@ def _from_table(table: dict[str, Any], where: Path, base: Path, file: Path | Non
     sections["crawl"] = loader.section(CrawlConfig, table.get("crawl", {}), "[crawl]")
     sections["profile"] = loader.section(ProfileConfig, table.get("profile", {}), "[profile]")
     sections["digest"] = loader.section(DigestConfig, table.get("digest", {}), "[digest]")
+    sections["daemon"] = loader.section(DaemonConfig, table.get("daemon", {}), "[daemon]")
     sections["sources"] = loader.sources(table.get("sources", []))
     if errors:
         raise ConfigError(errors)

@@ -130,3 +130,4 @@ class SourceOutcome:
     error: str | None = None  # None when the source was read (or was not modified)
     etag: str | None = None
     last_modified: str | None = None
+    completed: bool = True  # False: the crawl was stopped midway, the source stays due

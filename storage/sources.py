@@ -143,7 +143,7 @@ class Sources:
             [
                 outcome.finished_at,
                 outcome.finished_at,
-                to_iso(next_fetch_after(finished, interval, 0)),
+                to_iso(next_fetch_after(finished, interval, 0) if outcome.completed else finished),
                 outcome.etag,
                 outcome.last_modified,
                 outcome.source,

@@ -113,6 +113,7 @@ class OutletWeb:
         self.base = ""
         self.extra_herald: list[FixtureArticle] = []
         self.flaky_calls = 0
+        self.page_delay = 0.0  # seconds each article page takes (to catch a crawl midway)
         self.routes: dict[str, Callable[[], Reply]] = {}
         self._add_routes()
 
@@ -170,7 +171,14 @@ class OutletWeb:
         )
 
     def _page(self, article: FixtureArticle, outlet: str) -> Callable[[], Reply]:
-        return lambda: Reply(200, article_page(article, outlet).encode("utf-8"))
+        return lambda: Reply(
+            200, article_page(article, outlet).encode("utf-8"), delay=self.page_delay
+        )
+
+    def add_herald_article(self, article: FixtureArticle) -> None:
+        """Publish one more article in the Caspian Herald's feed."""
+        self.extra_herald.append(article)
+        self.routes[f"/herald/news/{article.slug}.html"] = self._page(article, "Caspian Herald")
 
     def robots(self) -> Reply:
         text = (

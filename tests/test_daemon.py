@@ -1,0 +1,192 @@
+"""The real daemon, started and stopped as a user would, against the loopback outlets."""
+
+import os
+import signal
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from apscheduler.triggers.cron import CronTrigger
+
+from scheduler.daemon import Daemon, crawl_tick, previous_fire_time, running_pid
+from storage import Storage
+from storage.config import load_config
+from storage.timeutil import to_iso
+from tests.crawling import write_config
+from tests.daemons import cycles_logged, newswatch, pid_alive, query, wait_for
+from tests.outlets.articles import FixtureArticle
+from tests.outlets.server import OutletServer
+
+LATE = FixtureArticle(
+    slug="patrol-boats",
+    title="Patrol boats delivered to the naval base at Aktau",
+    author="Marat Ospanov",
+    date="2026-11-27T09:00:00Z",
+    lang="en",
+    paragraphs=(
+        "Two patrol boats were delivered to the naval base at Aktau on Thursday, the navy "
+        "said, completing an order placed two years earlier with a shipyard on the coast.",
+        "Crews will train on the new boats through the winter before the first patrols.",
+    ),
+)
+
+
+def numbered(article: FixtureArticle, number: int) -> FixtureArticle:
+    """A distinct variant of an article (its own slug, title and text)."""
+    return replace(
+        article,
+        slug=f"{article.slug}-{number}",
+        title=f"{article.title} ({number})",
+        paragraphs=tuple(f"{p} Report {number}." for p in article.paragraphs),
+    )
+
+
+@pytest.fixture(autouse=True)
+def no_daemon_left_behind(tmp_path: Path) -> Iterator[None]:
+    """A failed test must not leave a daemon running."""
+    yield
+    pid = running_pid(tmp_path / "crawl.pid")
+    if pid is not None:
+        os.kill(pid, signal.SIGKILL)
+
+
+@pytest.fixture
+def server() -> Iterator[OutletServer]:
+    with OutletServer() as running:
+        yield running
+
+
+def herald_config(folder: Path, server: OutletServer, **crawl: object) -> Path:
+    return write_config(
+        folder / "newswatch.toml",
+        [{"name": "Caspian Herald", "kind": "feed", "url": server.url("/herald/rss.xml")}],
+        interval="2s",
+        **crawl,
+    )
+
+
+def test_daemon_crawls_on_schedule_reports_status_and_stops(
+    tmp_path: Path, server: OutletServer
+) -> None:
+    config = herald_config(tmp_path, server)
+    db, log = tmp_path / "crawl.db", tmp_path / "crawl.log"
+    started = newswatch(config, "start")
+    assert started.returncode == 0, started.stderr + log.read_text()
+    try:
+        wait_for(
+            lambda: query(db, "SELECT count(*) FROM articles")[0][0] == 4,
+            30,
+            "the first cycle's three articles and the seed",
+        )
+        assert newswatch(config, "start").returncode == 1  # one daemon per database
+        server.web.add_herald_article(LATE)
+        wait_for(
+            lambda: (
+                query(db, "SELECT count(*) FROM articles WHERE title = ?", LATE.title)[0][0] == 1
+            ),
+            30,
+            "the new article in a later cycle",
+        )
+        status = newswatch(config, "status")
+        assert status.returncode == 0
+        assert "running (pid" in status.stdout and "next crawl" in status.stdout
+        assert "last cycle" in status.stdout
+    finally:
+        stopped = newswatch(config, "stop")
+    assert stopped.returncode == 0 and "stopped" in stopped.stdout
+    assert cycles_logged(log) >= 2
+    assert newswatch(config, "status").returncode == 3
+    assert not (tmp_path / "crawl.pid").exists()
+    assert query(db, "PRAGMA integrity_check") == [("ok",)]
+
+
+def test_sigkill_mid_crawl_loses_and_repeats_nothing(tmp_path: Path, server: OutletServer) -> None:
+    server.web.page_delay = 0.4  # a cycle takes a while: the kill lands mid-crawl
+    config = herald_config(tmp_path, server, concurrent_per_host=1)
+    db = tmp_path / "crawl.db"
+    seen: set[tuple] = set()
+    for round_number in range(3):
+        for n in range(4):  # fresh articles, so every round has pages to download
+            server.web.add_herald_article(numbered(LATE, round_number * 4 + n))
+        assert newswatch(config, "start").returncode == 0
+        pid = running_pid(tmp_path / "crawl.pid")
+        assert pid is not None
+        before = len(server.log)
+        wait_for(
+            lambda b=before: any(e.path.startswith("/herald/news/") for e in server.log[b:]),
+            30,
+            "an article download",
+        )
+        os.kill(pid, signal.SIGKILL)
+        wait_for(lambda p=pid: not pid_alive(p), 10, "the daemon to die")
+        assert query(db, "PRAGMA integrity_check") == [("ok",)]
+        rows = set(query(db, "SELECT id, canonical_url FROM articles"))
+        assert seen <= rows  # nothing stored before is lost
+        seen = rows
+    server.web.page_delay = 0
+    assert newswatch(config, "start").returncode == 0
+    expected = 1 + 3 + 12  # the seed, the Herald's own three, the twelve added
+    wait_for(
+        lambda: query(db, "SELECT count(*) FROM articles")[0][0] == expected, 60, "every article"
+    )
+    assert newswatch(config, "stop").returncode == 0
+    urls = [row[0] for row in query(db, "SELECT canonical_url FROM articles")]
+    assert len(urls) == len(set(urls)) == expected
+    hashes = [row[0] for row in query(db, "SELECT content_hash FROM articles")]
+    assert len(hashes) == len(set(hashes))
+
+
+def test_a_digest_missed_while_stopped_is_made_once(tmp_path: Path, server: OutletServer) -> None:
+    config_path = herald_config(tmp_path, server)
+    with config_path.open("a") as extra:
+        extra.write(
+            '\n[digest]\nschedule = "*/5 * * * *"\noutput_dir = "out"\nformats = ["json"]\n'
+        )
+    config = load_config(config_path)
+    now = datetime.now(UTC)
+    with Storage.open_configured(config) as storage:  # the daemon made a digest a day ago
+        storage.digests.record(
+            to_iso(now - timedelta(days=2)), to_iso(now - timedelta(days=1)), 0, ["json"], None
+        )
+    daemon = Daemon(config)
+    daemon.catch_up_digest()
+    daemon.catch_up_digest()  # a second start: the period is already digested
+    rows = query(tmp_path / "crawl.db", "SELECT until FROM digests ORDER BY id")
+    assert len(rows) == 2
+    due = previous_fire_time(daemon.digest_trigger, datetime.now(daemon.digest_trigger.timezone))
+    assert rows[1][0] == to_iso(due)
+    assert list((tmp_path / "out").glob("digest-*.json"))
+    # And through the real daemon: a restart makes no second digest for the same period.
+    assert newswatch(str(config_path), "start").returncode == 0
+    wait_for(lambda: cycles_logged(tmp_path / "crawl.log") >= 1, 30, "a cycle")
+    assert newswatch(str(config_path), "stop").returncode == 0
+    assert len(query(tmp_path / "crawl.db", "SELECT id FROM digests")) == 2
+
+
+def test_previous_fire_time_and_tick() -> None:
+    trigger = CronTrigger.from_crontab("0 7 * * *", timezone=UTC)
+    now = datetime(2026, 11, 27, 9, 30, tzinfo=UTC)
+    assert previous_fire_time(trigger, now) == datetime(2026, 11, 27, 7, 0, tzinfo=UTC)
+    early = datetime(2026, 11, 27, 6, 0, tzinfo=UTC)
+    assert previous_fire_time(trigger, early) == datetime(2026, 11, 26, 7, 0, tzinfo=UTC)
+    config = load_config(None)
+    assert crawl_tick(config) == min(
+        [config.crawl.interval, *(s.interval for s in config.sources if s.interval)]
+    )
+
+
+def test_the_scheduler_never_imports_scrapy() -> None:
+    import subprocess
+    import sys
+
+    code = "import sys, scheduler.cli, scheduler.daemon; print('scrapy' in sys.modules)"
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).resolve().parents[1],
+        check=True,
+    )
+    assert out.stdout.strip() == "False"
