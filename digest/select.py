@@ -75,7 +75,14 @@ def parse_moment(value: str | None) -> datetime | None:
         return None
 
 
+# Reasons in `articles.matched` that are not terms found in the article (the seed
+# similarity, rules, the language) or that count against it (sport, foreign theatres).
+_NOT_SHOWN_AS_TERMS = ("seed", "rule", "lang", "sport", "foreign", "foreign-weak", "civil")
+
+
 def _matched(value: Any) -> tuple[str, ...]:
+    """The terms that made an article relevant, as a reader wants them: "place:Aktau" is
+    shown as "Aktau"; reasons that are not terms found in the article are left out."""
     if isinstance(value, str):
         try:
             value = json.loads(value)
@@ -83,7 +90,14 @@ def _matched(value: Any) -> tuple[str, ...]:
             return ()
     if not isinstance(value, list):
         return ()
-    terms = (clean_line(term) for term in value if isinstance(term, str))
+    terms = []
+    for reason in value:
+        if not isinstance(reason, str):
+            continue
+        group, separator, term = reason.partition(":")
+        if separator and group in _NOT_SHOWN_AS_TERMS:
+            continue
+        terms.append(clean_line(term if separator else reason))
     return tuple(dict.fromkeys(term for term in terms if term))
 
 

@@ -1,0 +1,10 @@
+from digest.select import _matched
+
+
+def test_digest_shows_the_terms_found_not_the_scoring_reasons() -> None:
+    stored = (
+        '["place:Aktau", "exercise-alias:Unity", "seed:0.27", "rule:no-defense-term", '
+        '"sport:medals", "foreign:Ukraine", "lang:regional", "Oymasha", "place:Aktau"]'
+    )
+    assert _matched(stored) == ("Aktau", "Unity", "Oymasha")
+    assert _matched("not json") == ()
