@@ -1,13 +1,16 @@
 """Real crawl cycles (child processes) against the loopback fixture web."""
 
+import os
 import sqlite3
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.crawling import CycleRun, run_cycle, write_config
+from tests.crawling import REPO, CycleRun, run_cycle, write_config
 from tests.outlets.articles import (
     CASPIAN_HERALD,
     CP1251_DAILY,
@@ -55,6 +58,7 @@ def sources(server: OutletServer) -> list[dict[str, Any]]:
         {"name": "Evil", "kind": "feed", "url": server.url("/faulty/evil.rss")},
         {"name": "Old Cyrillic", "kind": "feed", "url": server.url("/cp1251/feed.xml")},
         {"name": "Flaky", "kind": "feed", "url": server.url("/flaky/feed.xml")},
+        {"name": "Gone Pages", "kind": "feed", "url": server.url("/gone/rss.xml")},
     ]
     faulty = [
         {"name": name, "kind": "feed", "url": server.url(path)}
@@ -137,7 +141,16 @@ def test_nothing_but_the_good_articles_and_the_seed_is_stored(crawled: Crawled) 
         row["canonical_url"]
         for row in crawled.rows("SELECT canonical_url FROM articles WHERE is_seed = 0")
     }
-    assert stored == {crawled.server.url(path) for _s, path, _a in good_articles()}
+    expected = {crawled.server.url(path) for _s, path, _a in good_articles()}
+    assert stored == expected | {crawled.server.url("/gone/removed-story.html")}
+
+
+def test_a_page_that_fails_leaves_the_feed_summary(crawled: Crawled) -> None:
+    (row,) = crawled.rows("SELECT * FROM articles WHERE source = 'Gone Pages'")
+    assert row["title"] == "Caspian ferry line suspended for the storm season"
+    assert row["text"] == "The ferry line across the Caspian is suspended until March."
+    assert row["published_at"] == "2026-11-18T06:00:00Z"
+    assert crawled.first.source("Gone Pages")["article_errors"] == 1
 
 
 def test_pagination_stops_at_max_pages_and_navigation_is_not_followed(crawled: Crawled) -> None:
@@ -232,3 +245,88 @@ def test_articles_are_scored_on_the_way_in(crawled: Crawled) -> None:
     assert drill["relevant"] == 1 and drill["relevance"] >= 0.5
     assert "place:Aktau" in drill["matched"]
     assert wrestling["relevant"] == 0 and wrestling["relevance"] is not None
+
+
+def test_scrapy_crawl_runs_one_source_from_the_repository_root(
+    crawled: Crawled, tmp_path: Path
+) -> None:
+    config = write_config(
+        tmp_path / "one.toml",
+        [{"name": "Steppe Wire", "kind": "feed", "url": crawled.server.url("/steppe/atom.xml")}],
+    )
+    completed = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "scrapy",
+            "crawl",
+            "feed",
+            "-a",
+            "source=Steppe Wire",
+            "-s",
+            "LOG_LEVEL=WARNING",
+        ],
+        cwd=REPO,
+        env={**os.environ, "NEWSWATCH_CONFIG": str(config)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr[-2000:]
+    db = sqlite3.connect(tmp_path / "crawl.db")
+    titles = {row[0] for row in db.execute("SELECT title FROM articles WHERE is_seed = 0")}
+    assert titles == {article.title for article in STEPPE_WIRE}
+
+
+def test_crawl_command_prints_the_summary_table(crawled: Crawled, tmp_path: Path) -> None:
+    config = write_config(
+        tmp_path / "cli.toml",
+        [
+            {
+                "name": "Caspian Herald",
+                "kind": "feed",
+                "url": crawled.server.url("/herald/rss.xml"),
+            },
+            {"name": "Broken 500", "kind": "feed", "url": crawled.server.url("/faulty/500.xml")},
+        ],
+    )
+    completed = subprocess.run(
+        [sys.executable, "-m", "scheduler", "--config", str(config), "crawl"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr[-2000:]
+    assert "Caspian Herald" in completed.stdout and "HTTP 500" in completed.stdout
+    assert "3 new articles from 2 sources; 1 failed" in completed.stdout
+    again = subprocess.run(
+        [sys.executable, "-m", "scheduler", "--config", str(config), "crawl"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert again.returncode == 0 and "no source is due" in again.stdout
+    unknown = subprocess.run(
+        [sys.executable, "-m", "scheduler", "--config", str(config), "crawl", "--source", "X"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert unknown.returncode == 1 and "no source named 'X'" in unknown.stderr
+
+
+def test_scrapy_settings_disable_local_schemes_and_remote_control() -> None:
+    from crawler import settings
+
+    assert all(
+        settings.DOWNLOAD_HANDLERS[scheme] is None for scheme in ("file", "data", "ftp", "s3")
+    )
+    assert settings.REMOTE_CONTROL_ENABLED is False
+    assert settings.TELNETCONSOLE_ENABLED is False

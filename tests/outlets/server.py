@@ -163,6 +163,22 @@ class OutletWeb:
         r["/faulty/evil.rss"] = self.evil_feed
         r["/faulty/ok-article.html"] = self._page(EVIL_OUTLET_ARTICLE, "Faulty Outlet")
         r["/flaky/feed.xml"] = self.flaky_feed
+        r["/gone/rss.xml"] = lambda: Reply(
+            200,
+            rss_feed(
+                "Gone",
+                [
+                    {
+                        "title": "Caspian ferry line suspended for the storm season",
+                        "link": self.url("/gone/removed-story.html"),
+                        "pubDate": rfc822("2026-11-18T06:00:00Z"),
+                        "description": "The ferry line across the Caspian is suspended "
+                        "until March.",
+                    }
+                ],
+            ).encode(),
+            "application/rss+xml",
+        )
         r["/cp1251/feed.xml"] = self.cp1251_feed
         r["/cp1251/news/1.html"] = lambda: Reply(
             200,
