@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from tests.crawling import REPO, CycleRun, run_cycle, write_config
+from tests.daemons import newswatch
 from tests.outlets.articles import (
     CASPIAN_HERALD,
     CP1251_DAILY,
@@ -291,34 +292,13 @@ def test_crawl_command_prints_the_summary_table(crawled: Crawled, tmp_path: Path
             {"name": "Broken 500", "kind": "feed", "url": crawled.server.url("/faulty/500.xml")},
         ],
     )
-    completed = subprocess.run(
-        [sys.executable, "-m", "scheduler", "--config", str(config), "crawl"],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert completed.returncode == 0, completed.stderr[-2000:]
-    assert "Caspian Herald" in completed.stdout and "HTTP 500" in completed.stdout
-    assert "3 new articles from 2 sources; 1 failed" in completed.stdout
-    again = subprocess.run(
-        [sys.executable, "-m", "scheduler", "--config", str(config), "crawl"],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    first = newswatch(config, "crawl")
+    assert first.returncode == 0, first.stderr[-2000:]
+    assert "Caspian Herald" in first.stdout and "HTTP 500" in first.stdout
+    assert "3 new articles from 2 sources; 1 failed" in first.stdout
+    again = newswatch(config, "crawl")
     assert again.returncode == 0 and "no source is due" in again.stdout
-    unknown = subprocess.run(
-        [sys.executable, "-m", "scheduler", "--config", str(config), "crawl", "--source", "X"],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    unknown = newswatch(config, "crawl", "--source", "X")
     assert unknown.returncode == 1 and "no source named 'X'" in unknown.stderr
 
 
