@@ -11,6 +11,7 @@ import click
 from tabulate import tabulate
 
 from scheduler.digest_command import digest
+from scheduler.duplicates_command import duplicates
 from scheduler.jobs import run_crawl_cycle
 from storage import SearchQueryError, Storage, StorageError
 from storage.config import (
@@ -292,6 +293,7 @@ def _shorten(text: str, width: int) -> str:
 
 
 cli.add_command(digest)
+cli.add_command(duplicates)
 
 
 def main() -> None:
