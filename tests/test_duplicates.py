@@ -60,7 +60,7 @@ def article(
 
 
 ORIGINAL_URL = "https://shirvanpost.az/news/coast-guard-patrol-boats"
-COPY_URL = "https://lankaranwire.az/lw-20261201-patrol"
+COPY_URL = "https://lankaranwire.az/lw-20261124-patrol"
 RIVAL_URL = "https://ganjacourier.az/2026/12/01/patrol-boats"
 
 

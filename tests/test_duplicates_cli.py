@@ -9,7 +9,7 @@ from storage import Article, Storage
 from tests.outlets.syndication import PATROL_BOATS, PATROL_BOATS_AGGREGATED, seed_copy_text
 
 ORIGINAL_URL = "https://shirvanpost.az/news/coast-guard-patrol-boats"
-COPY_URL = "https://lankaranwire.az/lw-20261201-patrol"
+COPY_URL = "https://lankaranwire.az/lw-20261124-patrol"
 
 
 def run(*args: str) -> Result:
@@ -43,7 +43,7 @@ def test_duplicates_lists_the_original_its_copies_and_addresses(config_file: Pat
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert lines[0] == f"#{original} {PATROL_BOATS.title}"
-    assert lines[1] == "original: Shirvan Post, published 2026-12-01; 1 copy, 1 further address"
+    assert lines[1] == "original: Shirvan Post, published 2026-11-24; 1 copy, 1 further address"
     rows = {(line.split()[0], line.split()[1]): line.split() for line in lines[4:]}
     assert rows[(f"#{original}", "original")][2:4] == ["Shirvan", "Post"]
     assert rows[(f"#{original}", "original")][-1] == ORIGINAL_URL

@@ -12,7 +12,7 @@ PATROL_BOATS = FixtureArticle(
     slug="coast-guard-patrol-boats",
     title="Coast guard takes delivery of two patrol boats for the Caspian",
     author="Nigar Rzayeva",
-    date="2026-12-01T09:00:00Z",
+    date="2026-11-24T09:00:00Z",
     lang="en",
     paragraphs=(
         "The coast guard took delivery of two fast patrol boats at a shipyard ceremony on "
@@ -38,7 +38,7 @@ PATROL_BOATS_RIVAL = FixtureArticle(
     slug="patrol-boats-rival",
     title="Two new patrol boats join the coast guard",
     author="Farid Guliyev",
-    date="2026-12-01T11:30:00Z",
+    date="2026-11-24T11:30:00Z",
     lang="en",
     paragraphs=(
         "Two patrol boats built under licence at a local shipyard were handed over to the "
@@ -105,8 +105,8 @@ def syndicated(
 PATROL_BOATS_AGGREGATED = syndicated(
     PATROL_BOATS,
     outlet="Lankaran Wire",
-    slug="lw-20261201-patrol",
-    credit="BAKU, Dec 1 (Lankaran Wire, citing Shirvan Post). Republished with permission.",
+    slug="lw-20261124-patrol",
+    credit="BAKU, Nov 24 (Lankaran Wire, citing Shirvan Post). Republished with permission.",
     footer=(
         "Lankaran Wire republishes regional reporting under agreements with its partners. "
         "Follow us on Telegram for breaking news and subscribe to the morning briefing."
