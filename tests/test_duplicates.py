@@ -130,7 +130,7 @@ def test_choose_original_picks_the_earliest_group_of_similar_candidates() -> Non
         [
             candidate(7, 0.9, "shirvanpost.az", published="2026-12-02"),
             candidate(3, 0.6, "ganjacourier.az", published="2026-12-01"),
-            candidate(9, 0.3, "caspian.az", published="2026-11-01"),  # not similar enough
+            candidate(9, 0.2, "caspian.az", published="2026-11-01"),  # not similar enough
         ],
     )
     assert found is not None
