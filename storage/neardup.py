@@ -54,6 +54,10 @@ _SIGNATURE_DTYPE = np.dtype("<u4")
 _VARIANT_HOST_PREFIXES = ("www.", "m.", "mobile.", "amp.")
 
 
+# How an article ranks as its group's original: see rank().
+Rank = tuple[int, str, int]
+
+
 @dataclass(frozen=True)
 class Fingerprint:
     """A text's MinHash signature (NUM_PERM little-endian uint32) and its shingle count."""
@@ -74,7 +78,7 @@ class Candidate:
     site: str  # outlet_of(its canonical URL)
     is_seed: bool
     original_id: int  # the original of its group (itself when it is one)
-    original_rank: tuple[int, str, int]  # rank() of that original
+    original_rank: Rank  # rank() of that original
 
 
 @dataclass(frozen=True)
@@ -82,7 +86,7 @@ class Match:
     original_id: int  # the group's original: what the new article's duplicate_of points at
     copy_of: int  # the stored article the new one resembles most
     similarity: float
-    original_rank: tuple[int, str, int]
+    original_rank: Rank
 
 
 def shingle_hashes(text: str | None) -> np.ndarray:
@@ -146,7 +150,9 @@ def similarity(a: bytes, b: bytes) -> float:
     return _lean(a).jaccard(_lean(b))
 
 
-def rank(is_seed: bool, published_at: str | None, first_seen_at: str | None, article_id: int):
+def rank(
+    is_seed: bool, published_at: str | None, first_seen_at: str | None, article_id: int
+) -> Rank:
     """Sort key of an article as an original: the seed first, then the earliest published
     (first seen when undated), then the lowest id."""
     return (0 if is_seed else 1, published_at or first_seen_at or "", article_id)
