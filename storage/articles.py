@@ -12,13 +12,18 @@ from storage.copies import find_candidates, index_article, regroup, unindex_arti
 from storage.db import wraps_errors, write_transaction
 from storage.errors import SearchQueryError
 from storage.models import Article, SearchHit, Stored
-from storage.neardup import Fingerprint, choose_original, fingerprint, outlet_of, rank
+from storage.neardup import (
+    Fingerprint,
+    Match,
+    choose_original,
+    fingerprint,
+    outlet_of,
+    ranks_before,
+)
 from storage.timeutil import utc_now
 
 # Characters and words that make a query use FTS5 syntax on purpose.
 _FTS_SYNTAX = re.compile(r'["()*:^+]|\b(AND|OR|NOT|NEAR)\b')
-# Ranks an article being stored after every stored one of the same date.
-_NOT_YET_STORED = 2**63 - 1
 
 
 class Articles:
@@ -74,13 +79,9 @@ class Articles:
             if same is not None:
                 self._add_aliases(addresses, same, article.source, now)
                 return Stored(same, "same-text")
-        match = None
-        if found is not None and article.duplicate_of is None and not article.is_seed:
-            candidates = find_candidates(self.db, found)
-            match = choose_original(outlet_of(article.canonical_url), candidates)
-        earlier = match is not None and (
-            rank(False, article.published_at, row["first_seen_at"], _NOT_YET_STORED)
-            < match.original_rank
+        match = self._copied_group(article, found)
+        earlier = match is not None and ranks_before(
+            article.published_at, row["first_seen_at"], match.original_rank
         )
         if match is not None and not earlier:
             row["duplicate_of"] = match.original_id
@@ -102,6 +103,13 @@ class Articles:
             regroup(self.db, match.original_id, article_id)
             return Stored(article_id, "new", similarity=match.similarity)
         return Stored(article_id, "copy", match.original_id, match.similarity)
+
+    def _copied_group(self, article: Article, found: Fingerprint | None) -> Match | None:
+        """The group of stored articles this one is a copy of, if any (the seed and articles
+        already placed by their caller are not looked up)."""
+        if found is None or article.duplicate_of is not None or article.is_seed:
+            return None
+        return choose_original(outlet_of(article.canonical_url), find_candidates(self.db, found))
 
     def _add_aliases(
         self, urls: Iterable[str], article_id: int, source: str | None, now: str

@@ -49,6 +49,7 @@ MIN_CHARS = 200
 _PERMUTATIONS = MinHash(num_perm=NUM_PERM, seed=MINHASH_SEED, scheme=MINHASH_SCHEME).permutations
 _POLY = np.uint64(0x100000001B3)  # an odd multiplier for the rolling shingle hash
 _SIGNATURE_DTYPE = np.dtype("<u4")
+_NOT_YET_STORED = 2**63 - 1  # an article being stored has no id yet: it ranks after ties
 
 # Host labels that mark another rendering of one site (mobile, AMP), not another outlet.
 _VARIANT_HOST_PREFIXES = ("www.", "m.", "mobile.", "amp.")
@@ -156,6 +157,12 @@ def rank(
     """Sort key of an article as an original: the seed first, then the earliest published
     (first seen when undated), then the lowest id."""
     return (0 if is_seed else 1, published_at or first_seen_at or "", article_id)
+
+
+def ranks_before(published_at: str | None, first_seen_at: str | None, original: Rank) -> bool:
+    """Whether an article not stored yet ranks before a group's original: it was published
+    earlier (a tie goes to the stored one), so it is the original, found late."""
+    return rank(False, published_at, first_seen_at, _NOT_YET_STORED) < original
 
 
 def outlet_of(url: str) -> str:

@@ -18,6 +18,7 @@ from storage.neardup import (
     fingerprint,
     outlet_of,
     rank,
+    ranks_before,
     similarity,
 )
 from tests.outlets.articles import FixtureArticle, valley_articles
@@ -343,3 +344,11 @@ def test_articles_without_enough_text_are_stored_unindexed(storage: Storage, tex
     (stored,) = storage.articles.store_many([article(PATROL_BOATS, RIVAL_URL, "G", text=text)])
     assert stored.outcome == "new"
     assert storage.db.execute("SELECT count(*) FROM article_bands").fetchone()[0] == 0
+
+
+def test_an_unstored_article_ranks_before_an_original_only_when_published_earlier() -> None:
+    original = rank(False, "2026-11-24T09:00:00Z", None, 3)
+    assert ranks_before("2026-11-24T08:00:00Z", "2026-11-27T00:00:00Z", original)
+    assert not ranks_before("2026-11-24T09:00:00Z", "2026-11-27T00:00:00Z", original)  # a tie
+    assert not ranks_before(None, "2026-11-27T00:00:00Z", original)  # undated: first seen
+    assert not ranks_before("2000-01-01", None, rank(True, "2024-04-08", None, 1))  # the seed
