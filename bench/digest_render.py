@@ -6,6 +6,8 @@ Run from the repository root:
 """
 
 import argparse
+import random
+import string
 import sys
 import tempfile
 import time
@@ -24,6 +26,14 @@ from storage.timeutil import to_iso  # noqa: E402
 NOW = datetime(2024, 7, 15, 7, 0, tzinfo=UTC)
 
 
+def story_text(number: int) -> str:
+    """A text of its own for each story: identical texts would be stored once (the same
+    normalised text is one article) and similar ones grouped as copies."""
+    rng = random.Random(number)
+    words = ["".join(rng.choices(string.ascii_lowercase, k=rng.randint(2, 9))) for _ in range(250)]
+    return "Joint exercise report. " + " ".join(words) + "."
+
+
 def fill(storage: Storage, count: int) -> None:
     originals = []
     for number in range(count):
@@ -36,7 +46,7 @@ def fill(storage: Storage, count: int) -> None:
                 title=f"Caspian exercise report number {number}: Oymasha, Aktau, Тюб-Караган",
                 author="Bench Author",
                 published_at=seen,
-                text="Joint exercise text. " * 60,
+                text=story_text(number),
                 relevance=0.5 + (number % 50) / 100,
                 relevant=True,
                 matched=("Oymasha", "Aktau"),

@@ -2,7 +2,8 @@
 
 import calendar
 import logging
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -64,7 +65,7 @@ def parse_feed(body: bytes, url: str, content_type: str | None = None) -> list[F
     parsed = feedparser.parse(body, response_headers=headers)
     feed_lang = (parsed.feed.get("language") or "").split("-")[0].lower() or None
     entries = [_entry(raw, url, feed_lang) for raw in parsed.entries]
-    entries = [entry for entry in entries if entry is not None]
+    entries = _without_shared_guids([entry for entry in entries if entry is not None])
     if parsed.bozo and not entries:
         raise FeedError(_bozo_message(parsed.bozo_exception))
     if not entries and not parsed.get("version"):
@@ -72,6 +73,17 @@ def parse_feed(body: bytes, url: str, content_type: str | None = None) -> list[F
     if parsed.bozo:
         logger.info("feed %s parsed despite an error: %s", url, parsed.bozo_exception)
     return entries
+
+
+def _without_shared_guids(entries: list[FeedEntry]) -> list[FeedEntry]:
+    """Entries whose guid another entry of the feed shares lose it: some CMSs give every
+    entry the same id (the feed's URL, "1"), and a guid that names several articles would
+    make each later one look stored already."""
+    counts = Counter(entry.guid for entry in entries if entry.guid)
+    return [
+        replace(entry, guid=None) if entry.guid and counts[entry.guid] > 1 else entry
+        for entry in entries
+    ]
 
 
 def _bozo_message(error: Exception) -> str:

@@ -16,6 +16,8 @@ class ArticleItem:
     lang: str | None = None
     summary_only: bool = False
     changed: bool = False  # the source announced an update of an article already stored
+    guid: str | None = None  # the feed entry's id (RSS guid, Atom id), unique within the source
+    canonical_link: str | None = None  # the page's rel=canonical or og:url, made absolute
     # Filled in by the pipelines:
     canonical_url: str | None = None
     aliases: list[str] = field(default_factory=list)

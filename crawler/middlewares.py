@@ -15,6 +15,7 @@ from scrapy.http import Response
 
 from crawler.state import crawler_storage
 from crawler.urls import canonical_url, is_fetchable, refusal_reason
+from storage import guid_alias
 from storage.timeutil import from_iso
 
 logger = logging.getLogger(__name__)
@@ -112,19 +113,20 @@ class SkipStoredArticlesMiddleware:
         self, response: Response, result: AsyncIterator[Any]
     ) -> AsyncIterator[Any]:
         outputs = [output async for output in result]
+        source = getattr(self.crawler.spider, "source_name", "")
         candidates = {
-            o.url: canonical_url(o.url)
+            o.url: _stored_keys(o, source)
             for o in outputs
             if isinstance(o, Request) and o.meta.get("newswatch_article")
         }
         stored: dict[str, str] = {}
         if candidates:
             articles = crawler_storage(self.crawler).articles
-            stored = articles.update_times([*candidates, *candidates.values()])
+            stored = articles.update_times(key for keys in candidates.values() for key in keys)
         for output in outputs:
             stored_at = None
             if isinstance(output, Request) and output.url in candidates:
-                stored_at = stored.get(output.url) or stored.get(candidates[output.url])
+                stored_at = next((stored[k] for k in candidates[output.url] if k in stored), None)
             if stored_at is not None:
                 changed_at = output.meta.get("newswatch_source_updated")
                 if not changed_at or from_iso(changed_at) <= from_iso(stored_at):
@@ -132,6 +134,16 @@ class SkipStoredArticlesMiddleware:
                     continue
                 output.meta["newswatch_changed"] = True
             yield output
+
+
+def _stored_keys(request: Request, source: str) -> list[str]:
+    """What an article request may be stored under: its URL as given and canonical, and the
+    feed entry's guid (an entry whose link changed is still the same article)."""
+    keys = [request.url, canonical_url(request.url)]
+    guid = (request.meta.get("newswatch_hint") or {}).get("guid")
+    if guid:
+        keys.append(guid_alias(source, guid))
+    return keys
 
 
 class SourceErrorsMiddleware:

@@ -6,7 +6,6 @@ record of a source fetch; only the store stage acts on it).
 
 import logging
 from typing import Any
-from urllib.parse import urlsplit
 
 from scrapy import signals
 from scrapy.crawler import Crawler
@@ -16,8 +15,8 @@ from crawler.addon import CONFIG_OBJECT
 from crawler.items import ArticleItem, FetchItem
 from crawler.relevance import profile_for, score_article
 from crawler.state import crawler_storage
-from crawler.urls import canonical_url, is_fetchable
-from storage import Article, FetchRecord, SourceOutcome, content_hash
+from crawler.urls import canonical_url, is_fetchable, trusted_canonical
+from storage import Article, FetchRecord, SourceOutcome, Stored, content_hash, guid_alias
 from storage.config import Config
 
 logger = logging.getLogger(__name__)
@@ -62,8 +61,10 @@ class ValidatePipeline(_CrawlerPipeline):
 class CanonicalUrlPipeline(_CrawlerPipeline):
     """The URL the article is stored under; every other address it was seen at is an alias.
 
-    A page's own canonical link (rel=canonical or og:url) is trusted when it stays on the
-    same site, so an AMP or mobile copy is stored under the main address.
+    The page's own canonical link (rel=canonical or og:url) is trusted when it stays on the
+    same site and is not the site's home page, so an AMP (amp. host, /amp path, ?amp=1) or
+    mobile (m. host) copy is stored under the main address. A canonical link to another
+    site is neither trusted nor kept: the near-duplicate index links a copy to its original.
     """
 
     def process_item(self, item: Any) -> Any:
@@ -71,9 +72,9 @@ class CanonicalUrlPipeline(_CrawlerPipeline):
             return item
         fetched = canonical_url(item.url)
         chosen = fetched
-        for alias in item.aliases:
-            if is_fetchable(alias) and _same_site(alias, item.url):
-                chosen = canonical_url(alias)
+        link = item.canonical_link
+        if link and trusted_canonical(link, item.url):
+            chosen = canonical_url(link)
         addresses = {canonical_url(a) for a in item.aliases if is_fetchable(a)}
         addresses |= {fetched, item.url}
         item.canonical_url = chosen
@@ -100,23 +101,27 @@ class RelevancePipeline(_CrawlerPipeline):
 
 
 class DuplicatesPipeline(_CrawlerPipeline):
-    """Exact duplicates: an article already stored under one of this item's addresses, or
-    with the same normalised text, is not stored again; its new address becomes an alias."""
+    """Articles already stored under one of this item's addresses, or under its feed guid
+    within the same source, are not stored again; its new addresses become aliases.
+
+    The same text at another address and near-duplicates (copies from other outlets) are
+    decided when the article is stored (Articles.store_many), in the write transaction, so
+    that copies crawled at the same time by two sources still find each other.
+    """
 
     def process_item(self, item: Any) -> Any:
         if not isinstance(item, ArticleItem) or item.changed:
             return item
         item.content_hash = content_hash(item.text)
         articles = crawler_storage(self.crawler).articles
-        known = articles.known_urls([item.canonical_url, *item.aliases])
-        existing = next(iter(known.values()), None)
-        if existing is None and item.content_hash and not item.summary_only:
-            existing = articles.id_for_content_hash(item.content_hash)
-        if existing is None:
+        addresses = _addresses(item)
+        known = articles.known_urls(addresses)
+        if not known:
             return item
-        for address in [item.canonical_url, *item.aliases]:
+        existing = known.get(item.canonical_url or "") or next(iter(known.values()))
+        for address in addresses:
             if address not in known:
-                articles.add_alias(address, existing)
+                articles.add_alias(address, existing, item.source)
         self.crawler.stats.inc_value("newswatch/duplicates")
         raise DropItem(
             f"{item.source}: {item.url[:200]} is already stored as #{existing}", log_level="DEBUG"
@@ -153,20 +158,41 @@ class StorePipeline(_CrawlerPipeline):
             return
         batch, self.pending = self.pending, []
         articles = crawler_storage(self.crawler).articles
-        ids = articles.add_many(_article(item) for item in batch)
-        for item, article_id in zip(batch, ids, strict=True):
-            if article_id is not None:
-                self.new_articles += 1
-                continue
-            stored_id = articles.id_for_url(item.canonical_url)
-            if stored_id is not None and articles.update_content(
-                stored_id, item.title, item.text, content_hash(item.text)
-            ):
-                self.crawler.stats.inc_value("newswatch/updated_articles")
-                logger.info(
-                    "%s: %s changed: earlier text kept as a version", item.source, item.url[:200]
-                )
+        results = articles.store_many(_article(item) for item in batch)
+        for item, stored in zip(batch, results, strict=True):
+            self._count(item, stored)
+            if stored.outcome == "known" and item.changed:
+                self._update(item, stored.article_id)
         self.crawler.stats.set_value("newswatch/new_articles", self.new_articles)
+
+    def _count(self, item: ArticleItem, stored: Stored) -> None:
+        if stored.is_new_row:
+            self.new_articles += 1
+        if stored.outcome == "copy":
+            self.crawler.stats.inc_value("newswatch/near_duplicates")
+            logger.info(
+                "%s: %s is a copy (similarity %.2f) of #%s",
+                item.source,
+                item.url[:200],
+                stored.similarity or 0.0,
+                stored.duplicate_of,
+            )
+        elif stored.outcome == "same-text":
+            self.crawler.stats.inc_value("newswatch/duplicates")
+            logger.info(
+                "%s: %s has the text of #%s: stored as its alias",
+                item.source,
+                item.url[:200],
+                stored.article_id,
+            )
+
+    def _update(self, item: ArticleItem, article_id: int) -> None:
+        articles = crawler_storage(self.crawler).articles
+        if articles.update_content(article_id, item.title, item.text, content_hash(item.text)):
+            self.crawler.stats.inc_value("newswatch/updated_articles")
+            logger.info(
+                "%s: %s changed: earlier text kept as a version", item.source, item.url[:200]
+            )
 
     def close_spider(self) -> None:
         self.flush()
@@ -222,10 +248,19 @@ def _fetch_record(fetch: FetchItem, new_articles: int) -> FetchRecord:
     )
 
 
+def _addresses(item: ArticleItem) -> list[str]:
+    """Every key the item may be stored under: canonical URL, aliases, and its guid."""
+    addresses = [item.canonical_url or canonical_url(item.url), *item.aliases]
+    if item.guid:
+        addresses.append(guid_alias(item.source, item.guid))
+    return addresses
+
+
 def _article(item: ArticleItem) -> Article:
+    addresses = _addresses(item)
     return Article(
         url=item.url,
-        canonical_url=item.canonical_url or canonical_url(item.url),
+        canonical_url=addresses[0],
         source=item.source,
         title=item.title,
         author=item.author,
@@ -237,18 +272,8 @@ def _article(item: ArticleItem) -> Article:
         matched=tuple(item.matched),
         duplicate_of=item.duplicate_of,
         content_hash=item.content_hash,
-        aliases=tuple(item.aliases),
+        aliases=tuple(addresses[1:]),
     )
-
-
-def _same_site(a: str, b: str) -> bool:
-    def host(url: str) -> str:
-        name = (urlsplit(url).hostname or "").lower()
-        for prefix in ("www.", "m.", "amp.", "mobile."):
-            name = name.removeprefix(prefix)
-        return name
-
-    return host(a) == host(b)
 
 
 def _clean(value: str | None) -> str | None:

@@ -2,6 +2,10 @@
 
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
+from w3lib.url import canonicalize_url
+
+from storage.neardup import outlet_of
+
 ALLOWED_SCHEMES = ("http", "https")
 
 # Query parameters that only track the reader; the same article with or without them is one.
@@ -20,9 +24,25 @@ TRACKING_PARAMETERS = frozenset(
         "cmpid",
         "ocid",
         "spm",
+        "twclid",
+        "ttclid",
+        "wbraid",
+        "gbraid",
+        "_hsenc",
+        "_hsmi",
+        "__twitter_impression",
+        "at_medium",
+        "at_campaign",
     }
 )
 TRACKING_PREFIXES = ("utm_", "mc_", "pk_", "hsa_")
+# Not courlan's tracker list: it also drops "cid", "source" and "uid", which some news sites
+# use to say which article a page is (/view.php?cid=123), and would fold distinct articles.
+
+# Last path segments that name a directory's default page.
+INDEX_PAGES = frozenset(
+    {"index.html", "index.htm", "index.php", "index.shtml", "index.asp", "default.aspx"}
+)
 
 
 def is_fetchable(url: str) -> bool:
@@ -53,20 +73,67 @@ def _is_tracking(name: str) -> bool:
 
 
 def canonical_url(url: str) -> str:
-    """The form an article URL is stored under.
+    """The form an article URL is stored under, so that one article has one address.
 
-    Lowercase scheme and host, no default port, no fragment, no tracking parameters, and no
-    empty path; other query parameters keep their order (some sites route by them).
+    w3lib (Scrapy's own URL library) does the generic part: lowercase scheme and host, IDN
+    hosts as punycode, one percent-encoding, dot segments resolved, no fragment, query
+    parameters sorted. On top of it: no default port, no tracking parameters, no AMP marker
+    (?amp=1, /amp, .amp.html), no index page (/index.html, /index.php) and no trailing slash
+    except for the site's root. Each is a variant of the same page on news sites.
     """
-    parts = urlsplit(url.strip())
+    try:
+        normal = canonicalize_url(url.strip(), keep_fragments=False)
+        parts = urlsplit(normal)
+        port = parts.port
+    except ValueError:  # an unparseable port or host: keep the address as it came
+        return url.strip()
     scheme = parts.scheme.lower()
-    host = (parts.hostname or "").lower().rstrip(".")
-    port = parts.port
+    host = (parts.hostname or "").rstrip(".")
+    if ":" in host:  # an IPv6 literal keeps its brackets
+        host = f"[{host}]"
     if port and (scheme, port) not in (("http", 80), ("https", 443)):
         host = f"{host}:{port}"
     if parts.username:
         host = f"{parts.username}@{host}"
-    query = urlencode(
-        [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _is_tracking(k)]
-    )
-    return urlunsplit((scheme, host, parts.path or "/", query, ""))
+    pairs = parse_qsl(parts.query, keep_blank_values=True)
+    query = urlencode([(k, v) for k, v in pairs if not _is_tracking(k) and not _is_amp(k, v)])
+    return urlunsplit((scheme, host, _canonical_path(parts.path), query, ""))
+
+
+def _is_amp(name: str, value: str) -> bool:
+    lowered = name.lower()
+    return lowered == "amp" or (lowered == "outputtype" and value.lower() == "amp")
+
+
+def _canonical_path(path: str) -> str:
+    """ "/a/", "/a/index.html" and "/a/amp/" are variants of "/a"; "/a.amp.html" of "/a.html"."""
+    head, _, last = (path or "/").rpartition("/")
+    if last.lower() in INDEX_PAGES:
+        path = head + "/"
+    path = path.rstrip("/")
+    if path.lower().endswith("/amp") and path.count("/") > 1:  # not the site's own /amp
+        path = path[: -len("/amp")].rstrip("/")
+    lowered = path.lower()
+    if lowered.endswith(".amp.html"):
+        path = path[: -len(".amp.html")] + ".html"
+    elif lowered.endswith(".amp"):
+        path = path[: -len(".amp")]
+    return path or "/"
+
+
+def trusted_canonical(link: str, fetched: str) -> bool:
+    """Whether a page's canonical link (rel=canonical, og:url) may be its stored address.
+
+    Only on the same site (www., m., amp. hosts count as the site): another outlet's link
+    would give a copy the original's address. And not the site's home page unless that is
+    what was fetched: some CMSs put the home page in every page's canonical link, which
+    would fold every article into one.
+    """
+    if not is_fetchable(link) or outlet_of(link) != outlet_of(fetched):
+        return False
+    return not _is_home_page(link) or _is_home_page(fetched)
+
+
+def _is_home_page(url: str) -> bool:
+    parts = urlsplit(canonical_url(url))
+    return parts.path == "/" and not parts.query  # "/?p=123" is a WordPress article

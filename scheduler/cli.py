@@ -12,6 +12,7 @@ from tabulate import tabulate
 
 from scheduler.daemon_commands import run, start, status, stop
 from scheduler.digest_command import digest
+from scheduler.duplicates_command import duplicates
 from scheduler.jobs import run_crawl_cycle
 from scheduler.relevance_commands import explain_article, rescore
 from storage import SearchQueryError, Storage, StorageError
@@ -298,6 +299,7 @@ cli.add_command(rescore)
 cli.add_command(explain_article)
 for command in (run, start, stop, status):
     cli.add_command(command)
+cli.add_command(duplicates)
 
 
 def main() -> None:

@@ -10,22 +10,35 @@ from sqlite_utils import Database
 
 from storage.articles import Articles
 from storage.config import Config
+from storage.copies import Copies
 from storage.db import open_database, wraps_errors, write_transaction
 from storage.digests import Digests
 from storage.errors import SearchQueryError, StorageError
-from storage.models import Article, FetchRecord, SearchHit, SourceOutcome, content_hash
+from storage.models import (
+    Article,
+    CopyEntry,
+    FetchRecord,
+    SearchHit,
+    SourceOutcome,
+    Stored,
+    content_hash,
+    guid_alias,
+)
 from storage.seed import SEED_FACTS, read_seed_document, seed_body
 from storage.sources import Sources
 
 __all__ = [
     "Article",
+    "CopyEntry",
     "FetchRecord",
     "SearchHit",
     "SearchQueryError",
     "SourceOutcome",
     "Storage",
     "StorageError",
+    "Stored",
     "content_hash",
+    "guid_alias",
 ]
 
 
@@ -38,6 +51,7 @@ class Storage:
         self.articles = Articles(db, path)
         self.sources = Sources(db, path)
         self.digests = Digests(db, path)
+        self.copies = Copies(db, path)
 
     @classmethod
     def open(cls, path: Path) -> "Storage":

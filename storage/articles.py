@@ -9,9 +9,18 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from storage.copies import find_candidates, index_article, regroup, unindex_article
 from storage.db import wraps_errors, write_transaction
 from storage.errors import SearchQueryError
-from storage.models import Article, SearchHit
+from storage.models import Article, SearchHit, Stored
+from storage.neardup import (
+    Fingerprint,
+    Match,
+    choose_original,
+    fingerprint,
+    outlet_of,
+    ranks_before,
+)
 from storage.timeutil import utc_now
 
 # Characters and words that make a query use FTS5 syntax on purpose.
@@ -25,52 +34,106 @@ class Articles:
 
     @wraps_errors
     def add(self, article: Article) -> int | None:
-        """Store a new article; return its id, or None if its canonical URL is already stored."""
+        """Store a new article; return its id, or None if it is already stored."""
         ids = self.add_many([article])
         return ids[0]
 
     @wraps_errors
     def add_many(self, articles: Iterable[Article]) -> list[int | None]:
-        """Store articles in one transaction; None marks one whose URL was already stored."""
-        ids: list[int | None] = []
+        """Store articles in one transaction; None marks one that was already stored (at one
+        of its addresses, or with the same text)."""
+        return [
+            stored.article_id if stored.is_new_row else None for stored in self.store_many(articles)
+        ]
+
+    @wraps_errors
+    def store_many(self, articles: Iterable[Article]) -> list[Stored]:
+        """Store articles in one transaction, each once, and say what became of each.
+
+        An article is not stored again when one of its addresses (canonical URL, alias,
+        guid alias) is known, or when another article has the same normalised text; its
+        other addresses become that article's aliases. Otherwise it gets a row, indexed for
+        near-duplicates, with `duplicate_of` set when it is a copy of a stored article from
+        another outlet (or of the seed). The duplicate decision is taken inside the write
+        transaction, so two crawls storing copies of one story at once still group them.
+        """
+        # Fingerprints are the costly part: computed before the write lock is taken.
+        prepared = [(article, fingerprint(article.text)) for article in articles]
         now = utc_now()
         with write_transaction(self.db):
-            for article in articles:
-                row = article.to_row()
-                row["first_seen_at"] = row["first_seen_at"] or now
-                row["updated_at"] = row["updated_at"] or row["first_seen_at"]
-                try:
-                    cursor = self.db.execute(
-                        f"INSERT INTO articles ({', '.join(row)}) "
-                        f"VALUES ({', '.join('?' for _ in row)})",
-                        list(row.values()),
-                    )
-                except sqlite3.IntegrityError:
-                    ids.append(None)
-                    continue
-                article_id = cursor.lastrowid
-                ids.append(article_id)
-                for alias in article.aliases:
-                    self._add_alias(alias, article_id, now)
-        return ids
+            return [self._store(article, found, now) for article, found in prepared]
 
-    def _add_alias(self, url: str, article_id: int, now: str) -> None:
-        self.db.execute(
-            "INSERT OR IGNORE INTO article_aliases (url, article_id, added_at) VALUES (?, ?, ?)",
-            [url, article_id, now],
+    def _store(self, article: Article, found: Fingerprint | None, now: str) -> Stored:
+        addresses = list(dict.fromkeys([article.canonical_url, *article.aliases]))
+        known = self.known_urls(addresses)
+        if known:
+            existing = known.get(article.canonical_url) or next(iter(known.values()))
+            self._add_aliases(addresses, existing, article.source, now)
+            return Stored(existing, "known")
+        row = article.to_row()
+        row["first_seen_at"] = row["first_seen_at"] or now
+        row["updated_at"] = row["updated_at"] or row["first_seen_at"]
+        # Same text elsewhere is the same article; too short a text (a feed summary, a
+        # caption) says too little to tell, like for near-duplicates.
+        if found is not None and row["content_hash"] and not article.is_seed:
+            same = self.id_for_content_hash(row["content_hash"])
+            if same is not None:
+                self._add_aliases(addresses, same, article.source, now)
+                return Stored(same, "same-text")
+        match = self._copied_group(article, found)
+        earlier = match is not None and ranks_before(
+            article.published_at, row["first_seen_at"], match.original_rank
+        )
+        if match is not None and not earlier:
+            row["duplicate_of"] = match.original_id
+        try:
+            cursor = self.db.execute(
+                f"INSERT INTO articles ({', '.join(row)}) VALUES ({', '.join('?' for _ in row)})",
+                list(row.values()),
+            )
+        except sqlite3.IntegrityError:  # stored under this URL meanwhile
+            return Stored(self.known_urls([article.canonical_url])[article.canonical_url], "known")
+        article_id = cursor.lastrowid
+        assert article_id is not None
+        index_article(self.db, article_id, found)
+        self._add_aliases(addresses[1:], article_id, article.source, now)
+        if match is None:
+            return Stored(article_id, "new")
+        if earlier:
+            # Published before the group's original: it is the original, stored late.
+            regroup(self.db, match.original_id, article_id)
+            return Stored(article_id, "new", similarity=match.similarity)
+        return Stored(article_id, "copy", match.original_id, match.similarity)
+
+    def _copied_group(self, article: Article, found: Fingerprint | None) -> Match | None:
+        """The group of stored articles this one is a copy of, if any (the seed and articles
+        already placed by their caller are not looked up)."""
+        if found is None or article.duplicate_of is not None or article.is_seed:
+            return None
+        return choose_original(outlet_of(article.canonical_url), find_candidates(self.db, found))
+
+    def _add_aliases(
+        self, urls: Iterable[str], article_id: int, source: str | None, now: str
+    ) -> None:
+        self.db.conn.executemany(
+            "INSERT OR IGNORE INTO article_aliases (url, article_id, added_at, source) "
+            "VALUES (?, ?, ?, ?)",
+            [(url, article_id, now, source) for url in urls],
         )
 
     @wraps_errors
-    def add_alias(self, url: str, article_id: int) -> None:
+    def add_alias(self, url: str, article_id: int, source: str | None = None) -> None:
         with write_transaction(self.db):
-            self._add_alias(url, article_id, utc_now())
+            self._add_aliases([url], article_id, source, utc_now())
 
     @wraps_errors
     def update_content(
         self, article_id: int, title: str | None, text: str | None, digest: str | None
     ) -> bool:
         """Replace an article's title and text after an edit at its URL, keeping the earlier
-        version in `article_versions`. Returns False when nothing changed."""
+        version in `article_versions`, and index the new text for near-duplicates (the
+        article stays in its group). Returns False when nothing changed."""
+        found = fingerprint(text)
         with write_transaction(self.db):
             rows = list(
                 self.db.query(
@@ -99,6 +162,8 @@ class Articles:
                 "WHERE id = ?",
                 [title, text, digest, now, article_id],
             )
+            unindex_article(self.db, article_id)
+            index_article(self.db, article_id, found)
         return True
 
     @wraps_errors

@@ -155,4 +155,38 @@ def m004_digest_delivery(db: Database) -> None:
     digests.create_index(["until"])
 
 
-LATEST = "m004_digest_delivery"
+@migrations(name="m005_near_duplicates")
+def m005_near_duplicates(db: Database) -> None:
+    # The near-duplicate index (storage/copies.py): each article's MinHash signature, and
+    # its LSH band keys in one indexed column, so a lookup is a few index probes and the
+    # index lives in the database file: nothing to rebuild at start.
+    db.execute(
+        """
+        CREATE TABLE article_fingerprints (
+            article_id INTEGER PRIMARY KEY REFERENCES articles(id),
+            shingles INTEGER NOT NULL,
+            signature BLOB NOT NULL
+        )
+        """
+    )
+    # WITHOUT ROWID: the key is the whole row, so the table is its own index.
+    db.execute(
+        """
+        CREATE TABLE article_bands (
+            band_key INTEGER NOT NULL,
+            article_id INTEGER NOT NULL REFERENCES articles(id),
+            PRIMARY KEY (band_key, article_id)
+        ) WITHOUT ROWID
+        """
+    )
+    # Which source an address was seen on (an exact copy on another outlet, say).
+    _table(db, "article_aliases").add_column("source", str)
+    # Imported here, not at the top: storage.copies needs storage.db, which imports this.
+    from storage.copies import index_stored_articles
+
+    # Articles stored by earlier versions (the seed among them) are indexed now, once, so a
+    # copy crawled after the upgrade finds its original. Existing rows are not re-grouped.
+    index_stored_articles(db)
+
+
+LATEST = "m005_near_duplicates"

@@ -28,6 +28,12 @@ def content_hash(text: str | None) -> str | None:
     return hashlib.sha256(normalised.encode("utf-8")).hexdigest()
 
 
+def guid_alias(source: str, guid: str) -> str:
+    """The alias that records a feed entry's guid: unique within its source only (two feeds
+    may both number their entries 1, 2, 3…), so the source is part of it."""
+    return f"guid:{source}:{guid.strip()}"
+
+
 @dataclass(frozen=True)
 class Article:
     """An article as stored in the `articles` table."""
@@ -95,6 +101,40 @@ class Article:
             first_seen_at=row["first_seen_at"],
             updated_at=row["updated_at"],
         )
+
+
+@dataclass(frozen=True)
+class Stored:
+    """What storing one article did.
+
+    outcome: "new" (a row of its own), "copy" (a row of its own, a near-duplicate of the
+    group `duplicate_of`), "known" (one of its addresses or its guid was already stored, as
+    `article_id`) or "same-text" (another address of a stored article with the same
+    normalised text: its addresses became that article's aliases).
+    """
+
+    article_id: int
+    outcome: str
+    duplicate_of: int | None = None
+    similarity: float | None = None
+
+    @property
+    def is_new_row(self) -> bool:
+        return self.outcome in ("new", "copy")
+
+
+@dataclass(frozen=True)
+class CopyEntry:
+    """One line of an article's group: the original, a copy, or a further address."""
+
+    article_id: int
+    role: str  # "original", "copy" or "address"
+    outlet: str
+    url: str
+    first_seen_at: str | None
+    similarity: float | None  # a copy's estimated similarity to the original
+    title: str | None = None
+    published_at: str | None = None
 
 
 @dataclass(frozen=True)

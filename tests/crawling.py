@@ -1,6 +1,7 @@
 """Helpers to run real crawl cycles (child processes, as the CLI runs them) in tests."""
 
 import json
+import os
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -21,7 +22,10 @@ class CycleRun:
         return next(s for s in self.summary["sources"] if s["source"] == name)
 
 
-def run_cycle(config: Path, *args: str, timeout: float = 120) -> CycleRun:
+def run_cycle(config: Path, *args: str, timeout: float = 120, proxy: str | None = None) -> CycleRun:
+    """Run one crawl cycle; with `proxy`, every request goes through it (the loopback
+    server, so that invented host names resolve)."""
+    env = {**os.environ, "http_proxy": proxy} if proxy else None
     completed = subprocess.run(
         [
             sys.executable,
@@ -37,6 +41,7 @@ def run_cycle(config: Path, *args: str, timeout: float = 120) -> CycleRun:
         capture_output=True,
         text=True,
         timeout=timeout,
+        env=env,
     )
     lines = completed.stdout.strip().splitlines()
     summary = json.loads(lines[-1]) if completed.returncode == 0 and lines else None

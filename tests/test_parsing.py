@@ -220,3 +220,14 @@ def test_back_off_grows_with_consecutive_errors_and_is_capped() -> None:
     waits = [next_fetch_after(start, hour, errors) - start for errors in range(0, 8)]
     assert waits[:4] == [hour, hour, 2 * hour, 4 * hour]
     assert waits[-1] == timedelta(days=1)
+
+
+def test_a_guid_shared_by_several_entries_is_dropped() -> None:
+    items = "".join(
+        f"<item><title>{n}</title><link>http://a.example/{n}</link>"
+        f'<guid isPermaLink="false">{guid}</guid></item>'
+        for n, guid in ((1, "same"), (2, "same"), (3, "own"))
+    )
+    body = f'<rss version="2.0"><channel><title>t</title>{items}</channel></rss>'.encode()
+    entries = parse_feed(body, "http://a.example/feed")
+    assert [entry.guid for entry in entries] == [None, None, "own"]

@@ -19,7 +19,7 @@ from crawler.addon import config_from_settings
 from crawler.extract import extract_article
 from crawler.failures import describe_failure, describe_status
 from crawler.items import ArticleItem, FetchItem
-from crawler.urls import is_fetchable, refusal_reason
+from crawler.urls import absolute_url, is_fetchable, refusal_reason
 from storage.config import Config, SourceConfig
 from storage.timeutil import to_iso
 
@@ -172,7 +172,7 @@ class SourceSpider(Spider):
         """Requests for the newest `max_articles` candidates with a fetchable link.
 
         Each candidate is a hint: url plus what the source said (title, summary, author,
-        published_at, lang, updated_at).
+        published_at, lang, updated_at, and for a feed entry its guid).
         """
         fetchable = []
         for hint in candidates:
@@ -204,8 +204,8 @@ class SourceSpider(Spider):
             return
         page = extract_article(response.body, response.url)
         aliases = [url for url in response.meta.get("redirect_urls", []) if url != response.url]
-        if page.canonical_link:
-            aliases.append(page.canonical_link)  # the pipeline decides which one is canonical
+        # Relative canonical links are common; the pipeline decides whether to trust it.
+        link = absolute_url(response.url, page.canonical_link) if page.canonical_link else None
         text = page.text or hint.get("summary")
         yield ArticleItem(
             source=self.source_name,
@@ -218,6 +218,8 @@ class SourceSpider(Spider):
             summary_only=page.text is None,
             aliases=aliases,
             changed=bool(response.meta.get("newswatch_changed")),
+            guid=hint.get("guid"),
+            canonical_link=link,
         )
 
     def article_failed(self, failure: Failure) -> Iterator[ArticleItem]:
@@ -247,6 +249,7 @@ class SourceSpider(Spider):
             published_at=hint.get("published_at"),
             lang=hint.get("lang"),
             summary_only=True,
+            guid=hint.get("guid"),
         )
 
 

@@ -41,6 +41,7 @@ class FeedSpider(SourceSpider):
                     "published_at": entry.published_at,
                     "updated_at": entry.updated_at,
                     "lang": entry.lang,
+                    "guid": entry.guid,
                 }
                 for entry in entries
             ]

@@ -6,6 +6,10 @@
 Serves on 127.0.0.1, port 0 (any free port), in a thread. Every request is logged with its
 headers, so tests can check what was (and was not) downloaded. Static documents carry an
 ETag and answer If-None-Match with 304.
+
+It also answers as an HTTP proxy (a crawl run with `http_proxy` set to `server.base`), so
+outlets can live on invented host names (shirvanpost.test, amp.shirvanpost.test) that no
+resolver knows: routes keyed "//host/path" are served for that host only.
 """
 
 import gzip
@@ -14,13 +18,15 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from html import escape
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+from urllib.parse import urlsplit
 from xml.sax.saxutils import escape as xml_escape
 
+from storage.timeutil import to_iso
 from tests.outlets.articles import (
     CASPIAN_HERALD,
     CP1251_DAILY,
@@ -29,6 +35,13 @@ from tests.outlets.articles import (
     STEPPE_WIRE,
     FixtureArticle,
     valley_articles,
+)
+from tests.outlets.syndication import (
+    PATROL_BOATS,
+    PATROL_BOATS_AGGREGATED,
+    PATROL_BOATS_RIVAL,
+    patrol_boats_edited,
+    seed_copy_text,
 )
 
 LAST_MODIFIED = format_datetime(datetime(2026, 11, 26, 12, 0, tzinfo=UTC), usegmt=True)
@@ -50,6 +63,7 @@ class LoggedRequest:
     headers: dict[str, str]
     status: int
     at: float
+    host: str = ""
 
 
 def article_page(
@@ -116,6 +130,8 @@ class OutletWeb:
         self.page_delay = 0.0  # seconds each article page takes (to catch a crawl midway)
         self.routes: dict[str, Callable[[], Reply]] = {}
         self._add_routes()
+        self.syndication = SyndicationOutlets()
+        self.routes.update(self.syndication.routes())
 
     def url(self, path: str) -> str:
         return self.base + path
@@ -306,6 +322,137 @@ class OutletWeb:
         return Reply(200, body, "application/rss+xml")
 
 
+class SyndicationOutlets:
+    """One story across outlets on invented hosts (reached through the server as a proxy):
+    Shirvan Post's original in its RSS and Atom feeds (tracking parameters, a trailing
+    slash) and as an AMP page; Lankaran Wire's republication; Ganja Courier's own story on
+    the same event; Regional Digest's copy of the seed; Caspian Roundup, an aggregator feed.
+
+    Switches for a later cycle: `edited` (Shirvan Post rewrites a paragraph and its Atom
+    entry says so), `moved_link` (its RSS entry, same guid, links elsewhere), `amp_listed`
+    (the aggregator links the AMP page).
+    """
+
+    SHIRVAN = "shirvanpost.test"
+    MAIN_URL = f"http://{SHIRVAN}/news/{PATROL_BOATS.slug}"
+    AMP_URL = f"http://amp.{SHIRVAN}/news/{PATROL_BOATS.slug}/amp"
+    MOVED_URL = f"http://{SHIRVAN}/2026/11/24/{PATROL_BOATS.slug}"
+    COPY_URL = f"http://lankaranwire.test/{PATROL_BOATS_AGGREGATED.slug}"
+    RIVAL_URL = f"http://ganjacourier.test/2026/11/24/{PATROL_BOATS_RIVAL.slug}"
+    SEED_COPY_URL = "http://regionaldigest.test/2024/04/09/azerbaijan-central-asia"
+    GUID = "shirvan-1207"
+
+    def __init__(self) -> None:
+        self.edited = False
+        self.moved_link = False
+        self.amp_listed = False
+
+    def feeds(self) -> dict[str, str]:
+        """Source name → feed URL."""
+        return {
+            "Shirvan Post RSS": f"http://{self.SHIRVAN}/rss.xml",
+            "Shirvan Post Atom": f"http://{self.SHIRVAN}/atom.xml",
+            "Lankaran Wire": "http://lankaranwire.test/feed.xml",
+            "Ganja Courier": "http://ganjacourier.test/rss.xml",
+            "Regional Digest": "http://regionaldigest.test/feed.xml",
+            "Caspian Roundup": "http://caspianroundup.test/feed.xml",
+        }
+
+    def routes(self) -> dict[str, Callable[[], Reply]]:
+        main = urlsplit(self.MAIN_URL)
+        return {
+            f"//{self.SHIRVAN}/rss.xml": self.shirvan_rss,
+            f"//{self.SHIRVAN}/atom.xml": self.shirvan_atom,
+            f"//{self.SHIRVAN}{main.path}": self.shirvan_page,
+            f"//{self.SHIRVAN}{main.path}/": self.shirvan_page,
+            f"//{self.SHIRVAN}{urlsplit(self.MOVED_URL).path}": self.shirvan_page,
+            f"//amp.{self.SHIRVAN}{urlsplit(self.AMP_URL).path}": self.amp_page,
+            "//lankaranwire.test/feed.xml": lambda: self.feed(
+                "Lankaran Wire", [(PATROL_BOATS_AGGREGATED, self.COPY_URL, None)]
+            ),
+            f"//lankaranwire.test{urlsplit(self.COPY_URL).path}": lambda: self.page(
+                # A syndicator's canonical link to the original: another site, not trusted.
+                PATROL_BOATS_AGGREGATED,
+                "Lankaran Wire",
+                canonical=self.MAIN_URL,
+            ),
+            "//ganjacourier.test/rss.xml": lambda: self.feed(
+                "Ganja Courier", [(PATROL_BOATS_RIVAL, self.RIVAL_URL, None)]
+            ),
+            f"//ganjacourier.test{urlsplit(self.RIVAL_URL).path}": lambda: self.page(
+                PATROL_BOATS_RIVAL, "Ganja Courier"
+            ),
+            "//regionaldigest.test/feed.xml": lambda: self.feed(
+                "Regional Digest", [(self.seed_copy(), self.SEED_COPY_URL, None)]
+            ),
+            f"//regionaldigest.test{urlsplit(self.SEED_COPY_URL).path}": lambda: self.page(
+                self.seed_copy(), "Regional Digest"
+            ),
+            "//caspianroundup.test/feed.xml": lambda: self.feed(
+                "Caspian Roundup",
+                [(PATROL_BOATS, self.AMP_URL, "roundup-1")] if self.amp_listed else [],
+            ),
+        }
+
+    def current(self) -> FixtureArticle:
+        return patrol_boats_edited() if self.edited else PATROL_BOATS
+
+    def seed_copy(self) -> FixtureArticle:
+        return FixtureArticle(
+            slug="azerbaijan-central-asia",
+            title="Azerbaijan puts relations with Central Asia at a strategic level",
+            author="Regional Digest",
+            date="2024-04-09T06:00:00Z",
+            lang="en",
+            paragraphs=tuple(seed_copy_text().split("\n\n")),
+        )
+
+    def page(self, article: FixtureArticle, outlet: str, canonical: str | None = None) -> Reply:
+        return Reply(200, article_page(article, outlet, canonical).encode("utf-8"))
+
+    def feed(self, title: str, items: list[tuple[FixtureArticle, str, str | None]]) -> Reply:
+        entries = [
+            {
+                "title": article.title,
+                "link": link,
+                "guid": guid or link,
+                "pubDate": rfc822(article.date),
+                "author": article.author,
+                "description": article.paragraphs[0],
+            }
+            for article, link, guid in items
+        ]
+        return Reply(200, rss_feed(title, entries).encode(), "application/rss+xml")
+
+    def shirvan_page(self) -> Reply:
+        return self.page(self.current(), "Shirvan Post", canonical=self.MAIN_URL)
+
+    def amp_page(self) -> Reply:
+        return self.page(self.current(), "Shirvan Post AMP", canonical=self.MAIN_URL)
+
+    def shirvan_rss(self) -> Reply:
+        link = (
+            self.MOVED_URL if self.moved_link else f"{self.MAIN_URL}?utm_source=rss&utm_medium=feed"
+        )
+        return self.feed("Shirvan Post", [(PATROL_BOATS, link, self.GUID)])
+
+    def shirvan_atom(self) -> Reply:
+        article = self.current()
+        # An edit is announced with a newer <updated>: a minute ahead, so that it is later
+        # than the previous cycle's download whatever the clock says.
+        updated = to_iso(datetime.now(UTC) + timedelta(minutes=1)) if self.edited else article.date
+        body = f"""<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom"><title>Shirvan Post</title>
+<id>tag:{self.SHIRVAN},2026:feed</id><updated>{updated}</updated>
+<entry><title>{xml_escape(article.title)}</title>
+<link rel="alternate" href="{self.MAIN_URL}/"/>
+<id>tag:{self.SHIRVAN},2026:1207</id><updated>{updated}</updated>
+<published>{article.date}</published><author><name>{xml_escape(article.author)}</name></author>
+<summary>{xml_escape(article.paragraphs[0])}</summary></entry>
+</feed>"""
+        return Reply(200, body.encode(), "application/atom+xml")
+
+
 class OutletServer:
     def __init__(self) -> None:
         self.web = OutletWeb()
@@ -336,13 +483,26 @@ class OutletServer:
         self.httpd.shutdown()
         self.httpd.server_close()
 
-    def requests_for(self, path: str) -> list[LoggedRequest]:
+    @property
+    def base(self) -> str:
+        return self.web.base
+
+    def requests_for(self, path: str, host: str | None = None) -> list[LoggedRequest]:
         with self._lock:
-            return [entry for entry in self.log if entry.path == path]
+            return [
+                entry
+                for entry in self.log
+                if entry.path == path and (host is None or entry.host == host)
+            ]
 
     def handle(self, handler: BaseHTTPRequestHandler) -> None:
-        path = handler.path.split("?")[0]
-        route = self.web.routes.get(path)
+        target = handler.path
+        if target.startswith(("http://", "https://")):  # asked as a proxy
+            parts = urlsplit(target)
+            target = parts.path or "/"
+        host = (handler.headers.get("Host") or "").split(":")[0].lower()
+        path = target.split("?")[0]
+        route = self.web.routes.get(f"//{host}{path}") or self.web.routes.get(path)
         reply = route() if route else Reply(404, b"not found", cacheable=False)
         etag = '"' + hashlib.sha256(reply.body).hexdigest()[:16] + '"'
         status = reply.status
@@ -350,7 +510,7 @@ class OutletServer:
             status = 304
         with self._lock:
             self.log.append(
-                LoggedRequest(path, dict(handler.headers.items()), status, time.monotonic())
+                LoggedRequest(path, dict(handler.headers.items()), status, time.monotonic(), host)
             )
         if reply.delay:
             time.sleep(reply.delay)

@@ -1,0 +1,201 @@
+"""Near-duplicates, the pure part: a text's fingerprint, its LSH band keys, and which stored
+article a new one is a copy of. No SQL here; `storage.copies` stores and queries.
+
+A syndicated copy differs from its original by glued words ("werepart"), another header or
+footer, a credit line and small edits. The text is reduced to lowercase letters and digits
+(the same reduction as the content hash, so glued words cost nothing) and cut into
+overlapping character shingles; the MinHash signature (datasketch) of that set estimates the
+Jaccard similarity of two texts, and LSH bands of the signature find the few stored articles
+worth comparing without looking at the others.
+
+Changing any parameter here changes every signature and band key: stored ones would no longer
+meet new ones, so such a change needs a migration that indexes the articles again.
+"""
+
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+import numpy as np
+from datasketch import LeanMinHash, MinHash
+
+from storage.models import normalise_for_hash
+
+# Characters per shingle (of the reduced text). Nine spans about two words: short enough that
+# one edited word spoils few shingles, long enough that unrelated texts on the same subject
+# (same names, same stock phrases) share few.
+SHINGLE_CHARS = 9
+BANDS = 42
+ROWS = 3
+NUM_PERM = BANDS * ROWS
+# With 42 bands of 3 rows, a pair at Jaccard 0.3 shares a band with probability 0.68, at 0.4
+# 0.94, at 0.5 0.996; at 0.05 (unrelated articles on one subject) 0.005, at 0.02 (unrelated
+# articles) 0.0003: at 100,000 stored articles a lookup meets a few dozen strangers, which
+# the signature comparison turns away. 4 rows would meet none but miss a third of the
+# copies at 0.3.
+MINHASH_SEED = 1
+# datasketch's default since 2.0, named so that a future default cannot silently change it.
+MINHASH_SCHEME = "affine32"
+# Estimated Jaccard similarity from which a candidate counts as the same story. Copies with a
+# new header, footer and credit line and an edited sentence measure 0.5–0.95, heavily edited
+# short ones down to 0.3; separately written articles on the same event 0.03–0.1, with the
+# same quoted statement and names (bench/duplicates_bench.py; the test fixtures: 0.07).
+COPY_SIMILARITY = 0.3
+# Texts shorter than this (reduced characters) are not fingerprinted: a feed summary or a
+# caption says too little to tell a copy from a look-alike.
+MIN_CHARS = 200
+
+_PERMUTATIONS = MinHash(num_perm=NUM_PERM, seed=MINHASH_SEED, scheme=MINHASH_SCHEME).permutations
+_POLY = np.uint64(0x100000001B3)  # an odd multiplier for the rolling shingle hash
+_SIGNATURE_DTYPE = np.dtype("<u4")
+_NOT_YET_STORED = 2**63 - 1  # an article being stored has no id yet: it ranks after ties
+
+# Host labels that mark another rendering of one site (mobile, AMP), not another outlet.
+_VARIANT_HOST_PREFIXES = ("www.", "m.", "mobile.", "amp.")
+
+
+# How an article ranks as its group's original: see rank().
+Rank = tuple[int, str, int]
+
+
+@dataclass(frozen=True)
+class Fingerprint:
+    """A text's MinHash signature (NUM_PERM little-endian uint32) and its shingle count."""
+
+    signature: bytes
+    shingles: int
+
+    def bands(self) -> list[int]:
+        return band_keys(self.signature)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A stored article that shares an LSH band with the new one, as the decision needs it."""
+
+    article_id: int
+    similarity: float  # estimated Jaccard similarity to the new article
+    site: str  # outlet_of(its canonical URL)
+    is_seed: bool
+    original_id: int  # the original of its group (itself when it is one)
+    original_rank: Rank  # rank() of that original
+
+
+@dataclass(frozen=True)
+class Match:
+    original_id: int  # the group's original: what the new article's duplicate_of points at
+    copy_of: int  # the stored article the new one resembles most
+    similarity: float
+    original_rank: Rank
+
+
+def shingle_hashes(text: str | None) -> np.ndarray:
+    """Distinct 32-bit hashes of the reduced text's character shingles (empty when short)."""
+    reduced = normalise_for_hash(text or "")
+    if len(reduced) < MIN_CHARS:
+        return np.empty(0, dtype=np.uint32)
+    codes = np.frombuffer(reduced.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    count = len(codes) - SHINGLE_CHARS + 1
+    # A polynomial rolling hash, computed for all windows at once; datasketch's affine32
+    # scheme mixes each input with the MurmurHash3 finalizer, so a simple hash suffices.
+    hashes = np.zeros(count, dtype=np.uint64)
+    for offset in range(SHINGLE_CHARS):
+        hashes = hashes * _POLY + codes[offset : offset + count]
+    hashes ^= hashes >> np.uint64(31)
+    return np.unique((hashes >> np.uint64(32)).astype(np.uint32))
+
+
+def _identity(value: int) -> int:
+    return value
+
+
+def fingerprint(text: str | None) -> Fingerprint | None:
+    """The text's fingerprint, or None when it is too short to compare."""
+    hashes = shingle_hashes(text)
+    if not len(hashes):
+        return None
+    minhash = MinHash(
+        num_perm=NUM_PERM,
+        seed=MINHASH_SEED,
+        scheme=MINHASH_SCHEME,
+        hashfunc=_identity,
+        permutations=_PERMUTATIONS,
+    )
+    minhash.update_batch(hashes.tolist())
+    signature = minhash.hashvalues.astype(_SIGNATURE_DTYPE).tobytes()
+    return Fingerprint(signature=signature, shingles=len(hashes))
+
+
+def band_keys(signature: bytes) -> list[int]:
+    """One signed 64-bit key per LSH band: the band's number and its rows, hashed.
+
+    The number is part of the key so that one indexed column holds every band.
+    """
+    keys = []
+    width = ROWS * _SIGNATURE_DTYPE.itemsize
+    for band in range(BANDS):
+        chunk = signature[band * width : (band + 1) * width]
+        digest = hashlib.blake2b(bytes([band]) + chunk, digest_size=8).digest()
+        keys.append(int.from_bytes(digest, "little", signed=True))
+    return keys
+
+
+def _lean(signature: bytes) -> LeanMinHash:
+    values = np.frombuffer(signature, dtype=_SIGNATURE_DTYPE)
+    return LeanMinHash(seed=MINHASH_SEED, hashvalues=values, scheme=MINHASH_SCHEME)
+
+
+def similarity(a: bytes, b: bytes) -> float:
+    """Estimated Jaccard similarity of the texts behind two signatures."""
+    return _lean(a).jaccard(_lean(b))
+
+
+def rank(
+    is_seed: bool, published_at: str | None, first_seen_at: str | None, article_id: int
+) -> Rank:
+    """Sort key of an article as an original: the seed first, then the earliest published
+    (first seen when undated), then the lowest id."""
+    return (0 if is_seed else 1, published_at or first_seen_at or "", article_id)
+
+
+def ranks_before(published_at: str | None, first_seen_at: str | None, original: Rank) -> bool:
+    """Whether an article not stored yet ranks before a group's original: it was published
+    earlier (a tie goes to the stored one), so it is the original, found late."""
+    return rank(False, published_at, first_seen_at, _NOT_YET_STORED) < original
+
+
+def outlet_of(url: str) -> str:
+    """The outlet (site) a URL belongs to: its host without www., m., mobile. or amp."""
+    try:
+        host = (urlsplit(url).hostname or "").rstrip(".")
+    except ValueError:
+        return ""
+    for prefix in _VARIANT_HOST_PREFIXES:
+        host = host.removeprefix(prefix)
+    return host
+
+
+def choose_original(site: str, candidates: Iterable[Candidate]) -> Match | None:
+    """The group a new article from `site` joins, or None when it copies nothing stored.
+
+    A candidate counts when similar enough and from another outlet: one outlet's articles
+    at different addresses are its own template (weather, exchange rates, "officials told
+    us") or the same page, which addresses and the content hash already catch. The seed
+    is compared whatever the outlet. Of the groups that qualify, the one whose original
+    ranks first is joined.
+    """
+    qualified = [
+        c
+        for c in candidates
+        if c.similarity >= COPY_SIMILARITY and (c.is_seed or c.site != site or not site)
+    ]
+    if not qualified:
+        return None
+    best = min(qualified, key=lambda c: (c.original_rank, -c.similarity, c.article_id))
+    return Match(
+        original_id=best.original_id,
+        copy_of=best.article_id,
+        similarity=best.similarity,
+        original_rank=best.original_rank,
+    )

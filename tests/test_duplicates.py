@@ -1,0 +1,354 @@
+"""Duplicates without a crawl: the pure near-duplicate core, and storage applying it to a real
+database file (exact duplicates, copies across outlets, the seed, versions, the index)."""
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+from sqlite_utils import Database
+
+from storage import Article, Storage, guid_alias
+from storage.migrations import migrations
+from storage.neardup import (
+    BANDS,
+    COPY_SIMILARITY,
+    Candidate,
+    band_keys,
+    choose_original,
+    fingerprint,
+    outlet_of,
+    rank,
+    ranks_before,
+    similarity,
+)
+from tests.outlets.articles import FixtureArticle, valley_articles
+from tests.outlets.syndication import (
+    PATROL_BOATS,
+    PATROL_BOATS_AGGREGATED,
+    PATROL_BOATS_RIVAL,
+    glue_words,
+    patrol_boats_edited,
+    seed_copy_text,
+)
+
+
+def text_of(article: FixtureArticle) -> str:
+    return "\n".join(article.paragraphs)
+
+
+def similarity_of(a: str, b: str) -> float:
+    fa, fb = fingerprint(a), fingerprint(b)
+    assert fa is not None and fb is not None
+    return similarity(fa.signature, fb.signature)
+
+
+_FIXTURE_TEXT = "the fixture's own text"
+
+
+def article(
+    fixture: FixtureArticle, url: str, source: str, text: str | None = _FIXTURE_TEXT, **more
+) -> Article:
+    return Article(
+        url=url,
+        canonical_url=url,
+        source=source,
+        title=fixture.title,
+        author=fixture.author,
+        published_at=fixture.date,
+        text=text_of(fixture) if text is _FIXTURE_TEXT else text,
+        **more,
+    )
+
+
+ORIGINAL_URL = "https://shirvanpost.az/news/coast-guard-patrol-boats"
+COPY_URL = "https://lankaranwire.az/lw-20261124-patrol"
+RIVAL_URL = "https://ganjacourier.az/2026/12/01/patrol-boats"
+
+
+def original() -> Article:
+    return article(PATROL_BOATS, ORIGINAL_URL, "Shirvan Post")
+
+
+def aggregated() -> Article:
+    return article(PATROL_BOATS_AGGREGATED, COPY_URL, "Lankaran Wire")
+
+
+def rival() -> Article:
+    return article(PATROL_BOATS_RIVAL, RIVAL_URL, "Ganja Courier")
+
+
+def row(storage: Storage, article_id: int) -> dict:
+    return next(storage.db.query("SELECT * FROM articles WHERE id = ?", [article_id]))
+
+
+# -- the pure core -----------------------------------------------------------------------
+
+
+def test_glued_words_do_not_change_the_fingerprint() -> None:
+    text = text_of(PATROL_BOATS)
+    assert glue_words(text) != text
+    assert fingerprint(glue_words(text)) == fingerprint(text)
+
+
+def test_a_republished_copy_is_similar_and_a_rival_story_is_not() -> None:
+    text = text_of(PATROL_BOATS)
+    assert similarity_of(text, text_of(PATROL_BOATS_AGGREGATED)) >= COPY_SIMILARITY + 0.15
+    assert similarity_of(text, text_of(patrol_boats_edited())) >= COPY_SIMILARITY + 0.15
+    assert similarity_of(text, text_of(PATROL_BOATS_RIVAL)) <= 0.15
+
+
+def test_short_texts_get_no_fingerprint() -> None:
+    assert fingerprint(None) is None
+    assert fingerprint("Grain exports rose. " * 5) is None
+    assert fingerprint("Grain exports rose. " * 20) is not None
+
+
+def test_band_keys_are_stable_signed_64_bit_integers() -> None:
+    found = fingerprint(text_of(PATROL_BOATS))
+    assert found is not None
+    keys = band_keys(found.signature)
+    assert keys == found.bands() and len(set(keys)) == BANDS
+    assert all(-(2**63) <= key < 2**63 for key in keys)
+
+
+def candidate(article_id: int, sim: float, site: str, original: int | None = None, **rk):
+    original = original or article_id
+    return Candidate(
+        article_id=article_id,
+        similarity=sim,
+        site=site,
+        is_seed=rk.get("is_seed", False),
+        original_id=original,
+        original_rank=rank(
+            rk.get("original_is_seed", False), rk.get("published", "2026-12-01"), None, original
+        ),
+    )
+
+
+def test_choose_original_picks_the_earliest_group_of_similar_candidates() -> None:
+    found = choose_original(
+        "lankaranwire.az",
+        [
+            candidate(7, 0.9, "shirvanpost.az", published="2026-12-02"),
+            candidate(3, 0.6, "ganjacourier.az", published="2026-12-01"),
+            candidate(9, 0.2, "caspian.az", published="2026-11-01"),  # not similar enough
+        ],
+    )
+    assert found is not None
+    assert (found.original_id, found.copy_of, found.similarity) == (3, 3, 0.6)
+
+
+def test_choose_original_joins_the_group_not_the_copy() -> None:
+    found = choose_original("c.az", [candidate(5, 0.8, "b.az", original=2)])
+    assert found is not None and (found.original_id, found.copy_of) == (2, 5)
+
+
+def test_the_same_outlet_is_never_its_own_copy_but_the_seed_always_counts() -> None:
+    assert choose_original("shirvanpost.az", [candidate(7, 0.95, "shirvanpost.az")]) is None
+    seed = candidate(1, 0.9, "menafn.com", is_seed=True, original_is_seed=True)
+    found = choose_original("menafn.com", [seed])
+    assert found is not None and found.original_id == 1
+
+
+def test_the_seed_ranks_first_then_the_earliest_published() -> None:
+    assert rank(True, "2030-01-01T00:00:00Z", None, 9) < rank(False, "2000-01-01", None, 1)
+    assert rank(False, "2026-12-01T09:00:00Z", None, 9) < rank(
+        False, "2026-12-01T15:20:00Z", None, 1
+    )
+    assert rank(False, None, "2026-12-01", 1) < rank(False, None, "2026-12-02", 1)
+
+
+def test_outlet_of_ignores_mobile_amp_and_www_hosts() -> None:
+    assert outlet_of("https://m.example.az/a") == outlet_of("https://www.example.az/b")
+    assert outlet_of("https://amp.example.az/a") == "example.az"
+    assert outlet_of("https://en.example.az/a") == "en.example.az"
+
+
+# -- storage -----------------------------------------------------------------------------
+
+
+def test_a_copy_on_another_outlet_is_stored_and_points_at_the_original(storage: Storage) -> None:
+    (first, copy, other) = storage.articles.store_many([original(), aggregated(), rival()])
+    assert first.outcome == "new" and other.outcome == "new"
+    assert copy.outcome == "copy" and copy.duplicate_of == first.article_id
+    assert copy.similarity is not None and copy.similarity >= COPY_SIMILARITY
+    assert row(storage, copy.article_id)["duplicate_of"] == first.article_id
+    assert row(storage, other.article_id)["duplicate_of"] is None
+    assert storage.articles.stats()["duplicates"] == 1
+
+
+def test_copies_crawled_one_at_a_time_find_each_other_after_a_restart(tmp_path: Path) -> None:
+    path = tmp_path / "restart.db"
+    with Storage.open(path) as storage:
+        first = storage.articles.add(original())
+    with Storage.open(path) as storage:  # a new process: the index is in the file
+        (copy,) = storage.articles.store_many([aggregated()])
+    assert copy.outcome == "copy" and copy.duplicate_of == first
+
+
+def test_every_copy_points_at_the_original_not_at_another_copy(storage: Storage) -> None:
+    first = storage.articles.add(original())
+    storage.articles.add(aggregated())
+    third = article(
+        PATROL_BOATS_AGGREGATED,
+        "https://caspiantoday.az/patrol",
+        "Caspian Today",
+        text=text_of(PATROL_BOATS_AGGREGATED).replace("Lankaran Wire", "Caspian Today"),
+    )
+    (stored,) = storage.articles.store_many([third])
+    assert stored.outcome == "copy" and stored.duplicate_of == first
+
+
+def test_an_original_stored_after_its_copy_becomes_the_groups_original(storage: Storage) -> None:
+    copy_id = storage.articles.add(aggregated())  # published 15:20
+    other = article(
+        PATROL_BOATS_AGGREGATED,
+        "https://caspiantoday.az/patrol",
+        "Caspian Today",
+        text=text_of(PATROL_BOATS_AGGREGATED).replace("Lankaran Wire", "Caspian Today"),
+    )
+    other_id = storage.articles.add(other)
+    assert row(storage, other_id)["duplicate_of"] == copy_id
+    (first,) = storage.articles.store_many([original()])  # published 09:00, crawled last
+    assert first.outcome == "new"
+    assert row(storage, first.article_id)["duplicate_of"] is None
+    assert row(storage, copy_id)["duplicate_of"] == first.article_id
+    assert row(storage, other_id)["duplicate_of"] == first.article_id
+
+
+def test_the_same_outlets_look_alike_articles_are_not_copies(storage: Storage) -> None:
+    # The Valley Times writes every story from one template: similar, but not copies.
+    stored = storage.articles.store_many(
+        article(a, f"https://valley.example/{a.slug}", "Valley Times", text=text_of(a) * 2)
+        for a in valley_articles()
+    )
+    assert [s.outcome for s in stored] == ["new"] * len(stored)
+
+
+def test_a_copy_of_the_seed_points_at_the_seed(storage: Storage) -> None:
+    seed_id, _ = storage.ensure_seed()
+    indexed = storage.db.execute(
+        "SELECT count(*) FROM article_fingerprints WHERE article_id = ?", [seed_id]
+    ).fetchone()[0]
+    assert indexed == 1
+    copy = Article(
+        url="https://regionaldigest.example/2024/04/09/azerbaijan-central-asia",
+        canonical_url="https://regionaldigest.example/2024/04/09/azerbaijan-central-asia",
+        source="Regional Digest",
+        title="Azerbaijan prioritises relations with Central Asia",
+        published_at="2024-04-07T22:00:00Z",  # even when dated before it: the seed stays
+        text=seed_copy_text(),
+    )
+    (stored,) = storage.articles.store_many([copy])
+    assert stored.outcome == "copy" and stored.duplicate_of == seed_id
+    assert row(storage, seed_id)["duplicate_of"] is None
+
+
+def test_the_seeds_original_address_is_known_as_the_seed(storage: Storage) -> None:
+    seed_id, _ = storage.ensure_seed()
+    azernews = "https://www.azernews.az/nation/224378.html"
+    assert storage.articles.id_for_url(azernews) == seed_id
+    (stored,) = storage.articles.store_many(
+        [Article(url=azernews, canonical_url=azernews, source="AzerNews", text=seed_copy_text())]
+    )
+    assert (stored.outcome, stored.article_id) == ("known", seed_id)
+
+
+def test_the_same_text_at_another_address_is_an_alias_with_its_source(storage: Storage) -> None:
+    first = storage.articles.add(original())
+    mirror = article(
+        PATROL_BOATS,
+        "https://mirror.example/patrol",
+        "Mirror",
+        text=glue_words(text_of(PATROL_BOATS)),
+    )
+    (stored,) = storage.articles.store_many([mirror])
+    assert (stored.outcome, stored.article_id) == ("same-text", first)
+    assert storage.articles.count() == 1
+    (alias,) = storage.db.query("SELECT * FROM article_aliases WHERE url = ?", [mirror.url])
+    assert alias["article_id"] == first and alias["source"] == "Mirror"
+
+
+def test_the_same_guid_within_a_source_is_the_same_article(storage: Storage) -> None:
+    guid = guid_alias("Shirvan Post", "urn:shirvanpost:1207")
+    first = storage.articles.add(
+        article(PATROL_BOATS, ORIGINAL_URL, "Shirvan Post", aliases=(guid,))
+    )
+    moved = article(
+        PATROL_BOATS, "https://shirvanpost.az/2026/12/patrol", "Shirvan Post", aliases=(guid,)
+    )
+    (stored,) = storage.articles.store_many([moved])
+    assert (stored.outcome, stored.article_id) == ("known", first)
+    assert storage.articles.id_for_url("https://shirvanpost.az/2026/12/patrol") == first
+    # Another source's entry 1207 is another article.
+    assert guid_alias("Ganja Courier", "urn:shirvanpost:1207") != guid
+
+
+def test_an_edited_article_keeps_one_row_and_its_earlier_text(storage: Storage) -> None:
+    first = storage.articles.add(original())
+    assert first is not None
+    edited = text_of(patrol_boats_edited())
+    assert storage.articles.update_content(first, PATROL_BOATS.title, edited, "new-hash")
+    assert storage.articles.count() == 1
+    (version,) = storage.articles.versions(first)
+    assert version["text"] == text_of(PATROL_BOATS)
+    # The index now holds the edited text: a copy of the edit still finds it.
+    (copy,) = storage.articles.store_many(
+        [article(PATROL_BOATS, COPY_URL, "Lankaran Wire", text="Via Shirvan Post.\n" + edited)]
+    )
+    assert copy.duplicate_of == first
+    rows = storage.db.execute("SELECT count(*) FROM article_bands WHERE article_id = ?", [first])
+    assert rows.fetchone()[0] == BANDS
+
+
+def test_group_of_lists_the_original_its_copies_and_addresses(storage: Storage) -> None:
+    first = storage.articles.add(original())
+    copy = storage.articles.add(aggregated())
+    storage.articles.add_alias(ORIGINAL_URL + "/amp", first, "Shirvan Post")
+    storage.articles.add_alias(guid_alias("Shirvan Post", "x"), first, "Shirvan Post")
+    entries = storage.copies.group_of(copy)
+    assert [(e.article_id, e.role) for e in entries] == [
+        (first, "original"),
+        (copy, "copy"),
+        (first, "address"),
+    ]
+    assert entries[0].outlet == "Shirvan Post" and entries[1].outlet == "Lankaran Wire"
+    assert entries[1].similarity is not None and entries[1].similarity >= COPY_SIMILARITY
+    assert storage.copies.group_of(first) == entries
+    assert storage.copies.group_of(12345) == []
+
+
+def test_an_older_database_gets_its_articles_indexed_by_the_migration(tmp_path: Path) -> None:
+    path = tmp_path / "v4.db"
+    db = Database(sqlite3.connect(path))
+    migrations.apply(db, stop_before="m005_near_duplicates")
+    db["articles"].insert(
+        {
+            "url": ORIGINAL_URL,
+            "canonical_url": ORIGINAL_URL,
+            "source": "Shirvan Post",
+            "text": text_of(PATROL_BOATS),
+            "published_at": PATROL_BOATS.date,
+            "first_seen_at": "2026-12-01T10:00:00Z",
+        }
+    )
+    db.conn.commit()
+    db.close()
+    with Storage.open(path) as storage:
+        (copy,) = storage.articles.store_many([aggregated()])
+        assert copy.outcome == "copy" and copy.duplicate_of == 1
+
+
+@pytest.mark.parametrize("text", [None, "Too short to tell."])
+def test_articles_without_enough_text_are_stored_unindexed(storage: Storage, text) -> None:
+    (stored,) = storage.articles.store_many([article(PATROL_BOATS, RIVAL_URL, "G", text=text)])
+    assert stored.outcome == "new"
+    assert storage.db.execute("SELECT count(*) FROM article_bands").fetchone()[0] == 0
+
+
+def test_an_unstored_article_ranks_before_an_original_only_when_published_earlier() -> None:
+    original = rank(False, "2026-11-24T09:00:00Z", None, 3)
+    assert ranks_before("2026-11-24T08:00:00Z", "2026-11-27T00:00:00Z", original)
+    assert not ranks_before("2026-11-24T09:00:00Z", "2026-11-27T00:00:00Z", original)  # a tie
+    assert not ranks_before(None, "2026-11-27T00:00:00Z", original)  # undated: first seen
+    assert not ranks_before("2000-01-01", None, rank(True, "2024-04-08", None, 1))  # the seed
