@@ -4,7 +4,8 @@
 
 Prints precision, recall and F1 of the profile and of the baselines on each set under
 tests/relevance/ (dev.jsonl was used while building the profile; holdout.jsonl only for
-reporting; hard.jsonl, if present, was written after the profile was frozen), then the mean
+reporting; hard.jsonl, if present, was written after the profile was frozen; categories.jsonl
+covers the error categories of the first blind evaluation), then the mean
 time to score one article.
 """
 
@@ -153,13 +154,13 @@ def main(argv: list[str] | None = None) -> int:
         "baseline: country AND defense word": baseline_country_and_defense,
     }
     print(f"threshold {args.threshold:.2f}; profile loaded in {load_ms:.0f} ms\n")
-    print(f"{'set':<9} {'items':>5} {'relev.':>6}  {'method':<36} {'P':>6} {'R':>6} {'F1':>6}")
+    print(f"{'set':<10} {'items':>5} {'relev.':>6}  {'method':<36} {'P':>6} {'R':>6} {'F1':>6}")
     for name, items in sets.items():
         positives = sum(item.relevant for item in items)
         for label, predict in predictors.items():
             result = evaluate(items, predict)
             print(
-                f"{name:<9} {len(items):>5} {positives:>6}  {label:<36} "
+                f"{name:<10} {len(items):>5} {positives:>6}  {label:<36} "
                 f"{result.precision:>6.3f} {result.recall:>6.3f} {result.f1:>6.3f}"
             )
             if args.show_errors and label == "profile":

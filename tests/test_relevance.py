@@ -19,7 +19,14 @@ from crawler.relevance import (
     score_article,
 )
 from crawler.relevance.profile import read_shipped_profile
-from crawler.relevance.text import casefold, fold, regional_language, tokenize, word_keys
+from crawler.relevance.text import (
+    casefold,
+    fold,
+    is_ablative,
+    regional_language,
+    tokenize,
+    word_keys,
+)
 from storage.config import ProfileConfig
 from storage.seed import SEED_FACTS, read_seed_document, seed_body
 
@@ -204,6 +211,251 @@ def test_scoring_is_pure(profile: Profile) -> None:
     assert 0.0 <= first.relevance <= 1.0
 
 
+# --- civil emergencies (blind-evaluation category 1) ---------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("title", "text", "lang"),
+    [
+        (
+            "ТЖМ Шымкентте су тасқыны кезіндегі эвакуация жаттығуын өткізді",
+            "Құтқарушылар тұрғындарды қайықпен шығаруды пысықтады.",
+            "kk",
+        ),
+        (
+            "МЧС Казахстана провело учения по эвакуации при землетрясении в Алматы",
+            "Спасатели отработали поиск пострадавших.",
+            "ru",
+        ),
+        (
+            "Fövqəladə Hallar Nazirliyi Gəncədə zəlzələ təlimi keçirib",
+            "Xilasedicilər təxliyə tapşırıqlarını yerinə yetiriblər.",
+            "az",
+        ),
+        ("AFAD ile Kazakistan ortak arama kurtarma tatbikatı yaptı", None, "tr"),
+        (
+            "Favqulodda vaziyatlar vazirligi Samarqandda zilzila mashg‘ulotini o‘tkazdi",
+            None,
+            "uz",
+        ),
+        ("Kyrgyz emergencies ministry holds mudflow drill near Osh", None, "en"),
+        ("Школьники Баку приняли участие в учениях по гражданской обороне", None, "ru"),
+    ],
+)
+def test_civil_emergency_drills_are_not_defense(
+    profile: Profile, title: str, text: str | None, lang: str
+) -> None:
+    score = score_article(profile, title, text, lang)
+    assert not score.relevant
+    assert "rule:civil-emergency" in score.matched
+
+
+def test_civil_defence_phrase_is_not_the_defence_word(profile: Profile) -> None:
+    found = concepts(profile, "Civil defence drill in Kazakhstan's schools")
+    assert "civil:civil defence" in found and "defense:defence" not in found
+    found = concepts(profile, "Учения по гражданской обороне в Казахстане")
+    assert "civil:civil defence" in found and "defense:defence" not in found
+
+
+def test_army_in_disaster_relief_is_not_defense_coverage(profile: Profile) -> None:
+    # Decided and documented in profile.toml: troops sent to a flood with no weapons or
+    # fighting named are disaster relief.
+    score = score_article(
+        profile,
+        "Kazakh army sends troops and helicopters to flooded villages",
+        "Soldiers help the emergencies ministry evacuate residents of Petropavlovsk.",
+    )
+    assert not score.relevant
+
+
+@pytest.mark.parametrize(
+    ("title", "text"),
+    [
+        (
+            "Ammunition depot blast at Kazakh army base forces evacuation of nearby town",
+            "Fire spread to a store of artillery shells; rescuers evacuated 20,000 people.",
+        ),
+        (
+            "Azerbaijani villagers evacuated after Armenian shelling across the border",
+            "Azerbaijan's defence ministry said its positions came under sniper and mortar fire.",
+        ),
+    ],
+)
+def test_weapons_and_fighting_outweigh_civil_words(profile: Profile, title: str, text: str) -> None:
+    assert score_article(profile, title, text, "en").relevant
+
+
+# --- foreign militaries in a regional language (category 2) --------------------------------
+
+
+@pytest.mark.parametrize(
+    ("title", "text", "lang"),
+    [
+        (
+            "Ресейдің Тынық мұхит флоты Жапон теңізінде зымыран ату жаттығуын өткізді",
+            None,
+            "kk",
+        ),
+        ("Rusiyanın Şimal donanmasının sualtı qayıqları Barents dənizində təlim keçib", None, "az"),
+        ("Qora dengizda Rossiya fregati Ukraina dronlari tomonidan hujumga uchradi", None, "uz"),
+        ("АКШнын аскерлери Польшада НАТО машыгуусуна катышты", None, "ky"),
+    ],
+)
+def test_foreign_forces_in_a_regional_language_are_not_regional(
+    profile: Profile, title: str, text: str | None, lang: str
+) -> None:
+    score = score_article(profile, title, text, lang)
+    assert not score.relevant
+
+
+def test_regional_language_counts_only_in_part_for_the_main_actor(profile: Profile) -> None:
+    score = score_article(profile, "Ресей армиясы жаңа танктер алды", None, "kk")
+    share = profile.options["language_actor"]
+    acting = score.breakdown["foreign"]["acting_region"]
+    assert acting == pytest.approx(profile.options["language_region"] * share)
+    assert not score.relevant
+
+
+@pytest.mark.parametrize(
+    ("title", "lang"),
+    [
+        ("Azərbaycan Ukraynaya humanitar yardım göndərib, Rusiya raketləri Xarkovu vurub", "az"),
+        ("Казахстан отправил гуманитарную помощь Украине после ракетных ударов по Киеву", "ru"),
+    ],
+)
+def test_humanitarian_aid_to_a_war_zone_is_not_defense(
+    profile: Profile, title: str, lang: str
+) -> None:
+    assert not score_article(profile, title, None, lang).relevant
+
+
+@pytest.mark.parametrize(
+    ("title", "text", "lang"),
+    [
+        (
+            "Қорғаныс министрлігі Ресейден жаңа тікұшақтар сатып алды",
+            "Тікұшақтар әскери авиация бригадасына тапсырылды.",
+            "kk",
+        ),
+        ("Müdafiə Nazirliyi Rusiyadan yeni zirehli maşınlar alıb", None, "az"),
+        ("Министерство обороны Кыргызстана получило бронемашины из России", None, "ru"),
+    ],
+)
+def test_a_foreign_supplier_named_as_a_source_is_not_the_actor(
+    profile: Profile, title: str, text: str | None, lang: str
+) -> None:
+    score = score_article(profile, title, text, lang)
+    assert score.relevant
+    assert score.breakdown["foreign"]["acting_foreign"] == 0.0
+
+
+def test_ablative_ending_is_not_read_into_stan_names() -> None:
+    assert is_ablative("reseyden", "resey") and is_ablative("rusiyadan", "rusiya")
+    assert not is_ablative("turkmenistan", "turkmen")
+    assert not is_ablative("sudan", "sudan")  # the name itself, no ending beyond it
+
+
+# --- the region cited by others (category 3) -----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("title", "text", "lang"),
+    [
+        (
+            "Estonian army builds drone companies on Karabakh lessons",
+            "Estonia's defence forces will train reservists as drone pilots, officials said.",
+            "en",
+        ),
+        (
+            "Latviya ordusu Qarabağ müharibəsinin dərsləri əsasında dron bölmələri yaradır",
+            None,
+            "az",
+        ),
+        ("Литва создаёт роты беспилотников, изучив уроки Карабаха", None, "ru"),
+    ],
+)
+def test_region_cited_as_a_lesson_is_not_the_actor(
+    profile: Profile, title: str, text: str | None, lang: str
+) -> None:
+    score = score_article(profile, title, text, lang)
+    assert not score.relevant
+    assert "rule:cited-not-actor" in score.matched
+
+
+def test_regional_actor_citing_a_foreign_war_stays_relevant(profile: Profile) -> None:
+    score = score_article(
+        profile,
+        "Uzbek army draws lessons from the war in Ukraine",
+        "Uzbekistan's defence ministry will set up drone units, studying Ukraine's experience.",
+    )
+    assert score.relevant
+    assert "rule:cited-not-actor" in score.matched
+
+
+# --- military vocabulary across languages (category 4) -------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("phrase", "concept"),
+    [
+        # Turkish
+        ("Deniz Kuvvetleri", "actor:navy"),
+        ("Kara Kuvvetleri", "actor:ground forces"),
+        ("Hava Kuvvetleri", "actor:air force"),
+        ("Silahlı Kuvvetler", "actor:armed forces"),
+        ("devriye botu", "weapon:patrol boats"),
+        ("savunma sanayii", "defense:defence"),
+        ("askeri", "actor:military"),
+        ("tatbikatı", "exercise-word:exercise"),
+        ("fırkateyn", "weapon:warships"),
+        ("füzeleri", "weapon:missiles"),
+        # Azerbaijani
+        ("Hərbi Dəniz Qüvvələri", "actor:military"),
+        ("Quru Qoşunları", "actor:ground forces"),
+        ("Hərbi Hava Qüvvələri", "actor:military"),
+        ("Dövlət Sərhəd Xidməti", "actor:border guards"),
+        ("patrul katerləri", "weapon:patrol boats"),
+        ("əsgərlər", "actor:troops"),
+        ("freqat", "weapon:warships"),
+        # Kazakh
+        ("Әскери-теңіз күштері", "actor:military"),
+        ("Шекара қызметі", "actor:border guards"),
+        ("Ұлттық ұлан", "actor:national guard"),
+        ("ұшқышсыз ұшу аппараты", "weapon:drones"),
+        ("брондалған көлік", "weapon:armour"),
+        ("зымыран", "weapon:missiles"),
+        ("патрульдік катер", "weapon:patrol boats"),
+        # Uzbek
+        ("Harbiy-dengiz kuchlari", "actor:military"),
+        ("Quruqlikdagi qo‘shinlar", "actor:ground forces"),
+        ("Chegara qo‘shinlari", "actor:border guards"),
+        ("zirhli texnika", "weapon:armour"),
+        ("Milliy gvardiya", "actor:national guard"),
+        # Kyrgyz
+        ("Аба күчтөрү", "actor:air force"),
+        ("учкучсуз аппарат", "weapon:drones"),
+        ("абадан коргонуу", "defense:defence"),
+        # Tajik
+        ("ҳавопаймои бесарнишин", "weapon:drones"),
+        ("мошини зиреҳпӯш", "weapon:armour"),
+        # Turkmen
+        ("Ýaragly Güýçleri", "actor:armed forces"),
+        ("harby tehnika", "actor:military"),
+        # Russian
+        ("Сухопутные войска", "actor:ground forces"),
+        ("сторожевой катер", "weapon:patrol boats"),
+        ("подводная лодка", "weapon:warships"),
+        ("Национальная гвардия", "actor:national guard"),
+    ],
+)
+def test_military_vocabulary_in_every_language(profile: Profile, phrase: str, concept: str) -> None:
+    assert concept in concepts(profile, phrase)
+
+
+def test_sea_alone_is_not_naval(profile: Profile) -> None:
+    assert not score_article(profile, "Hazar Denizi'nde balıkçılık sezonu açıldı", None).relevant
+
+
 # --- seed similarity ------------------------------------------------------------------------
 
 
@@ -363,9 +615,9 @@ def f1(profile: Profile, rows: list[dict]) -> float:
     return 2 * tp / (2 * tp + fp + fn) if tp else 0.0
 
 
-@pytest.mark.parametrize("name", ["dev", "holdout", "hard"])
+@pytest.mark.parametrize("name", ["dev", "holdout", "hard", "categories"])
 def test_labelled_set_f1_regression_guard(profile: Profile, name: str) -> None:
-    assert f1(profile, read_set(name)) >= 0.90
+    assert f1(profile, read_set(name)) >= 0.95
 
 
 def test_labelled_sets_are_as_the_issue_asks() -> None:

@@ -121,9 +121,14 @@ def explain(score: Score) -> str:
         f"  region   strength {b['region']['strength']:.2f}  evidence {b['region']['evidence']}"
         + (" (with: written in a regional language)" if b["region"]["regional_language"] else ""),
         f"  defense  strength {b['defense']['strength']:.2f}  evidence {b['defense']['evidence']}"
-        + (f" (damped by sport {b['defense']['sport']})" if b["defense"]["sport"] else ""),
+        + (f" (damped by sport {b['defense']['sport']})" if b["defense"]["sport"] else "")
+        + (
+            f" (damped by civil emergency {b['defense']['civil']})" if b["defense"]["civil"] else ""
+        ),
         f"  foreign  evidence {b['foreign']['evidence']}  "
-        f"main-actor factor {b['foreign']['actor_factor']:.2f}",
+        f"main-actor factor {b['foreign']['actor_factor']:.2f} "
+        f"(acting: region {b['foreign']['acting_region']}, "
+        f"foreign {b['foreign']['acting_foreign']})",
         f"  core (region x defense x actor) {b['core']:.2f}",
         f"  seed similarity {seed['similarity']:.2f} to {seed['reference'] or '-'} "
         f"(concepts {seed['concepts']:.2f}, n-grams {seed['ngrams']:.2f}), "
@@ -134,7 +139,7 @@ def explain(score: Score) -> str:
         for row in b["terms"]:
             axes = ", ".join(
                 f"{axis} {row[axis]}"
-                for axis in ("region", "defense", "foreign", "sport")
+                for axis in ("region", "defense", "foreign", "sport", "civil")
                 if axis in row
             )
             lines.append(f"    {row['concept']:<36} {row['title']}/{row['text']}  {axes}")

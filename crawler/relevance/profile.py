@@ -13,7 +13,7 @@ from typing import Any
 from .text import Keys, tokenize, word_keys
 
 SHIPPED_PROFILE = "profile.toml"
-AXES = ("region", "defense", "foreign", "sport")
+AXES = ("region", "defense", "foreign", "sport", "civil")
 SCORING_DEFAULTS: dict[str, float] = {
     "title_factor": 2.0,
     "region_scale": 1.0,
@@ -21,9 +21,10 @@ SCORING_DEFAULTS: dict[str, float] = {
     "foreign_share": 0.5,
     "seed_weight": 0.25,
     "language_region": 1.2,
+    "language_actor": 0.5,
     "max_tokens": 2500,
 }
-_GROUP_KEYS = {"name", "names", "block", "terms", *AXES}
+_GROUP_KEYS = {"name", "names", "block", "cue", "terms", *AXES}
 # A prefix shorter than this would match too many unrelated words; later words of a phrase
 # have the first word as context, so they may be shorter.
 MIN_PREFIX = 4
@@ -56,6 +57,7 @@ class Group:
     weights: dict[str, float]  # axis -> weight
     names: bool = False
     block: bool = False
+    cue: bool = False  # a citing word: places next to it are cited, not actors
 
 
 @dataclass(frozen=True, eq=False)
@@ -189,6 +191,7 @@ def compile_groups(raw_groups: Iterable[dict[str, Any]], source: str) -> list[Te
             weights=weights,
             names=bool(raw.get("names", False)),
             block=bool(raw.get("block", False)),
+            cue=bool(raw.get("cue", False)),
         )
         for label, variants in raw.get("terms", {}).items():
             if not isinstance(variants, list) or not all(isinstance(v, str) for v in variants):

@@ -3,8 +3,13 @@
 The score multiplies two strengths, region and defense, so that a story needs both (a
 country name alone, or defense news with no regional place, scores near zero). Foreign
 theatres lower it when they outweigh the region (the region is then not a main actor), sport
-vocabulary damps the defense side, and similarity to the seed and reference articles adds a
-bounded share on top.
+and civil-emergency vocabulary damp the defense side, and similarity to the seed and
+reference articles adds a bounded share on top.
+
+Who the main actor is: places named next to a citing word ("lessons of Karabakh", "опыт
+Украины") are cited, not acting, and do not count in that comparison; a regional language
+counts there only in part (`language_actor`), so a Kazakh-language report on Russia's
+Northern Fleet is not made regional by its language alone.
 """
 
 import math
@@ -12,8 +17,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from itertools import chain
 
-from .profile import Index, Term
-from .text import Keys, tokenize, word_keys
+from .profile import AXES, Index, Term
+from .text import ABLATIVE_ENDINGS, SOURCE_WORDS, Keys, fold, is_ablative, tokenize, word_keys
 
 # Character n-grams of words at least this long: shorter ones are mostly function words
 # that make any two texts of one language look alike.
@@ -23,6 +28,13 @@ GRAM_MIN_WORD = 5
 CONCEPT_SHARE = 0.6
 # The per-token cache is dropped when it grows past this many distinct words.
 CACHE_LIMIT = 200_000
+# The place nearest a citing word ("lessons", "уроки", "örnek") on each side is cited, if it
+# is at most this many words before ("Karabakh war lessons") or after it ("lessons from the
+# war in Ukraine"); a subject further before ("Kazakh army draws lessons") is not.
+CITE_BEFORE = 2
+CITE_AFTER = 5
+# The axes on which a cited place does not count as an actor.
+PLACE_AXES = ("region", "foreign")
 
 
 @dataclass(frozen=True)
@@ -48,6 +60,9 @@ class Analysis:
 
     title: Counter = field(default_factory=Counter)  # concept -> mentions in the title
     body: Counter = field(default_factory=Counter)  # concept -> mentions in the text
+    # Of those, the mentions that are no actor: cited as a lesson, or named as a source.
+    cited_title: Counter = field(default_factory=Counter)
+    cited_body: Counter = field(default_factory=Counter)
     terms: dict[str, Term] = field(default_factory=dict)  # concept -> a term of it
     grams: Counter = field(default_factory=Counter)
     tokens: int = 0
@@ -124,11 +139,52 @@ def analyse(matcher: Matcher, title: str | None, text: str | None, max_tokens: i
         result.tokens += len(tokens)
         grams, found = matcher.matches(tokens)
         counter = result.title if field_name == "title" else result.body
+        cited = result.cited_title if field_name == "title" else result.cited_body
         for _, term in found:
             counter[term.concept] += 1
             result.terms.setdefault(term.concept, term)
+        not_acting = {**_sources(matcher, tokens, found), **_cited(found)}
+        for term in not_acting.values():
+            cited[term.concept] += 1
         result.grams.update(chain.from_iterable(grams))
     return result
+
+
+def _cited(found: list[tuple[int, Term]]) -> dict[int, Term]:
+    """The place mentions next to a citing word (see CITE_BEFORE), by position."""
+    places = sorted(
+        (start, term)
+        for start, term in found
+        if any(term.group.weights[axis] for axis in PLACE_AXES)
+    )
+    cited: dict[int, Term] = {}
+    for cue, term in found:
+        if not term.group.cue:
+            continue
+        before = [(s, t) for s, t in places if cue - CITE_BEFORE <= s < cue]
+        after = [(s, t) for s, t in places if cue < s <= cue + CITE_AFTER]
+        for start, place in before[-1:] + after[:1]:
+            cited[start] = place
+    return cited
+
+
+def _sources(matcher: Matcher, tokens: list[str], found: list[tuple[int, Term]]) -> dict[int, Term]:
+    """The place mentions named as a source, by position: "from Russia", "из России",
+    "Ресейден", "Rusya'dan"."""
+    sources: dict[int, Term] = {}
+    for start, term in found:
+        if not any(term.group.weights[axis] for axis in PLACE_AXES):
+            continue
+        first = term.words[0]
+        keys = matcher.lookup(tokens[start])[0]
+        after = start + len(term.words)
+        if (
+            is_ablative(getattr(keys, first.space), first.key)
+            or (after < len(tokens) and tokens[after].lower() in ABLATIVE_ENDINGS)
+            or any(fold(tokens[i]) in SOURCE_WORDS for i in range(max(0, start - 2), start))
+        ):
+            sources[start] = term
+    return sources
 
 
 def _grams(word: str) -> tuple[str, ...]:
@@ -148,6 +204,18 @@ def mass(title_count: int, body_count: int, title_factor: float) -> float:
 def concept_masses(analysis: Analysis, title_factor: float) -> dict[str, float]:
     return {
         concept: mass(analysis.title[concept], analysis.body[concept], title_factor)
+        for concept in analysis.terms
+    }
+
+
+def actor_masses(analysis: Analysis, title_factor: float) -> dict[str, float]:
+    """Like concept_masses, leaving out the mentions that are cited or a source."""
+    return {
+        concept: mass(
+            analysis.title[concept] - analysis.cited_title[concept],
+            analysis.body[concept] - analysis.cited_body[concept],
+            title_factor,
+        )
         for concept in analysis.terms
     }
 
@@ -218,18 +286,27 @@ def combine(
 ) -> Score:
     title_factor = options["title_factor"]
     masses = concept_masses(analysis, title_factor)
-    evidence = {axis: 0.0 for axis in ("region", "defense", "foreign", "sport")}
+    evidence = {axis: 0.0 for axis in AXES}
     for concept, m in masses.items():
         for axis, weight in analysis.terms[concept].group.weights.items():
             evidence[axis] += weight * m
+    # Who acts: the place evidence without cited mentions, the language only in part.
+    acting = {axis: 0.0 for axis in PLACE_AXES}
+    for concept, m in actor_masses(analysis, title_factor).items():
+        for axis in PLACE_AXES:
+            acting[axis] += analysis.terms[concept].group.weights[axis] * m
     if analysis.regional_language:
         evidence["region"] += options["language_region"]
+        acting["region"] += options["language_region"] * options["language_actor"]
 
     region = strength(evidence["region"], options["region_scale"])
     # Sport reuses the words of war ("defence", "attack", "shot"): any sport term damps hard.
-    damped = evidence["defense"] * math.exp(-evidence["sport"])
+    # Civil emergencies reuse the words of drills ("учения", "təlim", "evacuation"); weapons
+    # and fighting carry negative civil weight, so a shelled village's evacuation stays.
+    civil = max(0.0, evidence["civil"])
+    damped = evidence["defense"] * math.exp(-evidence["sport"] - civil)
     defense = strength(damped, options["defense_scale"])
-    actor = _actor_factor(evidence["region"], evidence["foreign"], options["foreign_share"])
+    actor = _actor_factor(acting["region"], acting["foreign"], options["foreign_share"])
     core = region * defense * actor
     seed = similarity(analysis, references, title_factor)
     weight = options["seed_weight"]
@@ -237,7 +314,7 @@ def combine(
     relevance = min(1.0, max(0.0, (1 - weight) * core + weight * float(seed["similarity"]) * gate))
     relevance = round(relevance, 4)
 
-    rules = _rules(evidence, actor)
+    rules = _rules(evidence, actor, cited=bool(analysis.cited_title or analysis.cited_body))
     language = ["lang:regional"] if analysis.regional_language else []
     matched = (
         _reasons(analysis, masses) + language + [f"seed:{float(seed['similarity']):.2f}"] + rules
@@ -254,9 +331,15 @@ def combine(
         "defense": {
             "evidence": round(evidence["defense"], 3),
             "sport": round(evidence["sport"], 3),
+            "civil": round(civil, 3),
             "strength": round(defense, 4),
         },
-        "foreign": {"evidence": round(evidence["foreign"], 3), "actor_factor": round(actor, 4)},
+        "foreign": {
+            "evidence": round(evidence["foreign"], 3),
+            "acting_region": round(acting["region"], 3),
+            "acting_foreign": round(acting["foreign"], 3),
+            "actor_factor": round(actor, 4),
+        },
         "seed": {k: round(v, 4) if isinstance(v, float) else v for k, v in seed.items()},
         "seed_weight": weight,
         "terms": _term_rows(analysis, masses),
@@ -272,13 +355,14 @@ def combine(
 
 
 def _actor_factor(region: float, foreign: float, share: float) -> float:
-    """1 while the region holds at least `share` of the place evidence, then falling off."""
+    """1 while the region holds at least `share` of the acting place evidence, then falling
+    off to 0 when only foreign places act."""
     if foreign <= 0 or share <= 0:
         return 1.0
     return min(1.0, (region / (region + foreign)) / share)
 
 
-def _rules(evidence: dict[str, float], actor: float) -> list[str]:
+def _rules(evidence: dict[str, float], actor: float, cited: bool) -> list[str]:
     rules = []
     if evidence["region"] > 0 and evidence["defense"] <= 0:
         rules.append("rule:no-defense-term")
@@ -288,6 +372,10 @@ def _rules(evidence: dict[str, float], actor: float) -> list[str]:
         rules.append(f"rule:foreign-theatre x{actor:.2f}")
     if evidence["sport"] > 0 and evidence["defense"] > 0:
         rules.append("rule:sport-context")
+    if evidence["civil"] > 0 and evidence["defense"] > 0:
+        rules.append("rule:civil-emergency")
+    if cited:
+        rules.append("rule:cited-not-actor")
     return rules
 
 

@@ -198,3 +198,21 @@ def regional_language(text: str, lang: str | None) -> bool:
         return True
     sample = text[:4000]  # the opening is enough to tell, and keeps long articles cheap
     return len(_REGIONAL_LETTERS.findall(sample)) + len(_UZBEK_LATIN.findall(sample)) >= 2
+
+
+# A place named as a source ("from Russia") is where something comes from, not who acts.
+# Turkic languages mark it with an ablative ending on the name (Ресейден, Rusiyadan,
+# Rossiyadan; Turkish splits it off at the apostrophe, Rusya'dan); Russian, English and Tajik
+# put a word before it. Compared with plain keys, where Cyrillic is already in Latin letters.
+ABLATIVE_ENDINGS = ("dan", "den", "tan", "ten", "nan", "nen")
+SOURCE_WORDS = frozenset({"from", "из", "аз"})
+
+
+def is_ablative(plain: str, stem: str) -> bool:
+    """Whether a word whose plain key starts with `stem` carries an ablative ending beyond it.
+    Country names in -stan (Kazakhstan, Туркменистан) end like one and are left out."""
+    return (
+        len(plain) >= len(stem) + 3
+        and plain.endswith(ABLATIVE_ENDINGS)
+        and not plain.endswith("stan")
+    )
