@@ -5,8 +5,10 @@
 Prints precision, recall and F1 of the profile and of the baselines on each set under
 tests/relevance/ (dev.jsonl was used while building the profile; holdout.jsonl only for
 reporting; hard.jsonl, if present, was written after the profile was frozen; categories.jsonl
-covers the error categories of the first blind evaluation), then the mean
-time to score one article.
+covers the error categories of the first blind evaluation; blind_a.jsonl and blind_b.jsonl
+were written by authors who never saw the profile: blind_a's errors named the categories
+that were then fixed (it is no longer blind), blind_b has never been used for any change),
+then the mean time to score one article.
 """
 
 import argparse
