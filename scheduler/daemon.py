@@ -25,7 +25,13 @@ from pathlib import Path
 from types import FrameType
 from typing import IO, Any
 
-from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, EVENT_JOB_MISSED, JobEvent
+from apscheduler.events import (
+    EVENT_JOB_ERROR,
+    EVENT_JOB_EXECUTED,
+    EVENT_JOB_MISSED,
+    EVENT_SCHEDULER_STARTED,
+    SchedulerEvent,
+)
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
@@ -212,10 +218,11 @@ class Daemon:
             misfire_grace_time=MISFIRE_GRACE["maintenance"],
         )
         self.scheduler.add_listener(
-            self.on_job_event, EVENT_JOB_ERROR | EVENT_JOB_EXECUTED | EVENT_JOB_MISSED
+            self.on_event,
+            EVENT_SCHEDULER_STARTED | EVENT_JOB_ERROR | EVENT_JOB_EXECUTED | EVENT_JOB_MISSED,
         )
 
-    def on_job_event(self, event: JobEvent) -> None:
+    def on_event(self, event: SchedulerEvent) -> None:
         if event.code == EVENT_JOB_ERROR:
             logger.error("job %s failed: %s", event.job_id, _cause(event.exception))
         elif event.code == EVENT_JOB_MISSED:

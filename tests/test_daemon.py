@@ -92,6 +92,7 @@ def test_daemon_crawls_on_schedule_reports_status_and_stops(
         status = newswatch(config, "status")
         assert status.returncode == 0
         assert "running (pid" in status.stdout and "next crawl" in status.stdout
+        assert "up ?" not in status.stdout
         assert "last cycle" in status.stdout
     finally:
         stopped = newswatch(config, "stop")
