@@ -52,7 +52,7 @@ def write_config(path: Path, sources: list[dict[str, Any]], **crawl: Any) -> Pat
     """A config for a loopback crawl: no delays, short timeouts, small size limit."""
     settings = {
         "download_delay": 0,
-        "timeout": 1,
+        "timeout": 2,  # short, yet long enough for a loaded 2-core CI machine
         "retry_times": 1,
         "concurrent_per_host": 8,
         "max_page_bytes": 1_000_000,

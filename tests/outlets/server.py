@@ -168,7 +168,7 @@ class OutletWeb:
             "application/rss+xml",
         )
         r["/faulty/slow.xml"] = lambda: Reply(
-            200, rss_feed("Slow", []).encode(), "application/rss+xml", delay=3.0
+            200, rss_feed("Slow", []).encode(), "application/rss+xml", delay=5.0
         )
         r["/faulty/loop.xml"] = lambda: Reply(
             302, b"", headers={"Location": "/faulty/loop.xml"}, cacheable=False
