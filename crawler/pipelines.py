@@ -5,6 +5,7 @@ record of a source fetch; only the store stage acts on it).
 """
 
 import logging
+from dataclasses import replace
 from typing import Any
 
 from scrapy import signals
@@ -16,7 +17,15 @@ from crawler.items import ArticleItem, FetchItem
 from crawler.relevance import profile_for, score_article
 from crawler.state import crawler_storage
 from crawler.urls import canonical_url, is_fetchable, trusted_canonical
-from storage import Article, FetchRecord, SourceOutcome, Stored, content_hash, guid_alias
+from storage import (
+    Article,
+    FetchRecord,
+    SourceOutcome,
+    StorageError,
+    Stored,
+    content_hash,
+    guid_alias,
+)
 from storage.config import Config
 
 logger = logging.getLogger(__name__)
@@ -24,6 +33,8 @@ logger = logging.getLogger(__name__)
 # Longer texts are cut: no news article is this long, and a runaway page must not bloat the
 # database.
 MAX_TEXT_CHARS = 200_000
+# A re-fetched text shorter than this share of the stored one is not taken as an edit.
+MIN_EDIT_LENGTH_RATIO = 0.5
 # Articles are written in batches of this many: one transaction each, not one per article.
 STORE_BATCH = 25
 
@@ -139,6 +150,7 @@ class StorePipeline(_CrawlerPipeline):
         # Set when the spider ran out of work; a crawl stopped before (SIGTERM, the daemon
         # shutting down) is incomplete.
         self.completed = False
+        self.write_error: str | None = None
         crawler.signals.connect(self.spider_idle, signal=signals.spider_idle)
 
     def spider_idle(self) -> None:
@@ -158,7 +170,14 @@ class StorePipeline(_CrawlerPipeline):
             return
         batch, self.pending = self.pending, []
         articles = crawler_storage(self.crawler).articles
-        results = articles.store_many(_article(item) for item in batch)
+        try:
+            results = articles.store_many(_article(item) for item in batch)
+        except StorageError as error:
+            # The batch is lost for this cycle; the source is recorded as failed without
+            # validators, so the next cycle fetches these articles again.
+            self.write_error = str(error)
+            logger.error("%s: %d articles not stored: %s", batch[0].source, len(batch), error)
+            return
         for item, stored in zip(batch, results, strict=True):
             self._count(item, stored)
             if stored.outcome == "known" and item.changed:
@@ -187,8 +206,22 @@ class StorePipeline(_CrawlerPipeline):
             )
 
     def _update(self, item: ArticleItem, article_id: int) -> None:
+        """An edit announced by the source. A page that now yields only a summary, or far
+        less text than stored (a consent wall, a paywall, an error page), is not an edit."""
         articles = crawler_storage(self.crawler).articles
-        if articles.update_content(article_id, item.title, item.text, content_hash(item.text)):
+        stored = articles.get(article_id)
+        if stored is None or not plausible_edit(stored.text, item.text, item.summary_only):
+            logger.info(
+                "%s: %s: re-fetched page ignored (not a plausible edit)",
+                item.source,
+                item.url[:200],
+            )
+            articles.mark_fetched(article_id)
+            return
+        score = (item.relevance, item.relevant, tuple(item.matched))
+        if articles.update_content(
+            article_id, item.title, item.text, content_hash(item.text), score=score
+        ):
             self.crawler.stats.inc_value("newswatch/updated_articles")
             logger.info(
                 "%s: %s changed: earlier text kept as a version", item.source, item.url[:200]
@@ -203,7 +236,11 @@ class StorePipeline(_CrawlerPipeline):
             _fetch_record(fetch, self.new_articles if fetch.primary else 0)
             for fetch in self.fetches
         ]
-        outcome = source_outcome(source.name, self.fetches, self.completed)
+        missed = self.crawler.stats.get_value("newswatch/article_errors", 0)
+        validated = not missed and self.write_error is None
+        outcome = source_outcome(source.name, self.fetches, self.completed, validated)
+        if outcome is not None and self.write_error is not None:
+            outcome = replace(outcome, error=f"could not store articles: {self.write_error}")
         if outcome is not None and outcome.error is not None:
             self.crawler.stats.set_value("newswatch/status", f"error: {outcome.error}")
         crawler_storage(self.crawler).sources.record_fetches(
@@ -212,13 +249,16 @@ class StorePipeline(_CrawlerPipeline):
 
 
 def source_outcome(
-    source: str, fetches: list[FetchItem], completed: bool = True
+    source: str, fetches: list[FetchItem], completed: bool = True, validated: bool = True
 ) -> SourceOutcome | None:
     """The source's health after a crawl: its own URL's outcome, unless that was read but
     every further document (the sitemaps a robots.txt names, say) failed.
 
-    An interrupted crawl keeps the earlier validators and leaves the source due, so the
-    articles it did not reach are fetched next time instead of hiding behind a 304."""
+    The source's validators (ETag, Last-Modified) are kept only when everything it listed
+    was dealt with (`validated`): otherwise the next crawl would get a 304 and never retry the
+    article pages that failed. An interrupted crawl (not `completed`) also leaves the source
+    due at once, so the articles it did not reach are fetched next time.
+    """
     primary = next((f for f in fetches if f.primary), None)
     if primary is None:
         return None
@@ -230,10 +270,18 @@ def source_outcome(
         source=source,
         finished_at=max(f.finished_at for f in fetches),
         error=error,
-        etag=primary.etag if completed else None,
-        last_modified=primary.last_modified if completed else None,
+        etag=primary.etag if completed and validated else None,
+        last_modified=primary.last_modified if completed and validated else None,
         completed=completed,
     )
+
+
+def plausible_edit(old_text: str | None, new_text: str | None, summary_only: bool) -> bool:
+    """Whether a re-fetched text may replace the stored one: it must be a real page's text
+    and keep at least half of the stored length."""
+    if summary_only or not new_text:
+        return False
+    return len(new_text) >= MIN_EDIT_LENGTH_RATIO * len(old_text or "")
 
 
 def _fetch_record(fetch: FetchItem, new_articles: int) -> FetchRecord:

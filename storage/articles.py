@@ -128,11 +128,17 @@ class Articles:
 
     @wraps_errors
     def update_content(
-        self, article_id: int, title: str | None, text: str | None, digest: str | None
+        self,
+        article_id: int,
+        title: str | None,
+        text: str | None,
+        digest: str | None,
+        score: tuple[float | None, bool, tuple[str, ...]] | None = None,
     ) -> bool:
         """Replace an article's title and text after an edit at its URL, keeping the earlier
         version in `article_versions`, and index the new text for near-duplicates (the
-        article stays in its group). Returns False when nothing changed."""
+        article stays in its group). `score` (relevance, relevant, matched) is the edited
+        text's. Returns False when nothing changed."""
         found = fingerprint(text)
         with write_transaction(self.db):
             rows = list(
@@ -162,9 +168,28 @@ class Articles:
                 "WHERE id = ?",
                 [title, text, digest, now, article_id],
             )
+            if score is not None:
+                relevance, relevant, matched = score
+                self.db.execute(
+                    "UPDATE articles SET relevance = ?, relevant = ?, matched = ? WHERE id = ?",
+                    [
+                        relevance,
+                        int(relevant),
+                        json.dumps(list(matched), ensure_ascii=False),
+                        article_id,
+                    ],
+                )
             unindex_article(self.db, article_id)
             index_article(self.db, article_id, found)
         return True
+
+    @wraps_errors
+    def mark_fetched(self, article_id: int) -> None:
+        """The page was downloaded again without an edit to keep."""
+        with write_transaction(self.db):
+            self.db.execute(
+                "UPDATE articles SET last_fetched_at = ? WHERE id = ?", [utc_now(), article_id]
+            )
 
     @wraps_errors
     def versions(self, article_id: int) -> list[dict[str, Any]]:

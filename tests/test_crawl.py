@@ -310,3 +310,22 @@ def test_scrapy_settings_disable_local_schemes_and_remote_control() -> None:
     )
     assert settings.REMOTE_CONTROL_ENABLED is False
     assert settings.TELNETCONSOLE_ENABLED is False
+
+
+def test_a_page_that_fails_for_now_is_tried_again_next_cycle(tmp_path: Path) -> None:
+    with OutletServer() as server:
+        config = write_config(
+            tmp_path / "busy.toml",
+            [{"name": "Busy", "kind": "feed", "url": server.url("/busy/rss.xml")}],
+        )
+        first = run_cycle(config, "--all")
+        assert first.source("Busy")["article_errors"] == 1
+        db = sqlite3.connect(tmp_path / "crawl.db")
+        assert db.execute("SELECT count(*) FROM articles WHERE source = 'Busy'").fetchone() == (0,)
+        assert db.execute("SELECT etag FROM sources WHERE name = 'Busy'").fetchone() == (None,)
+        server.web.busy_page_recovers = True
+        second = run_cycle(config, "--all")
+        assert second.source("Busy")["new_articles"] == 1
+        text = db.execute("SELECT text FROM articles WHERE source = 'Busy'").fetchone()[0]
+        assert EVIL_OUTLET_ARTICLE.paragraphs[1] in text  # the page's text, not the summary
+        assert db.execute("SELECT etag FROM sources WHERE name = 'Busy'").fetchone()[0]

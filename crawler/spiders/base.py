@@ -223,17 +223,38 @@ class SourceSpider(Spider):
         )
 
     def article_failed(self, failure: Failure) -> Iterator[ArticleItem]:
+        """A page that is gone (a 4xx answer) leaves the source's summary, if it has one; a
+        page that may come back (5xx, timeout, network) is left for the next cycle, which
+        tries it again (the source is then not marked as read, see pipelines)."""
         request = failure.request  # type: ignore[attr-defined]
         cause = describe_failure(
             failure, self.config.crawl.timeout, self.config.crawl.max_page_bytes
         )
-        if "HttpError" in cause and getattr(failure.value, "response", None) is not None:
-            cause = describe_status(failure.value.response.status)
-        self.stats_inc("article_errors")
-        logger.warning("source %r: article %s: %s", self.source_name, request.url[:200], cause)
+        response = getattr(failure.value, "response", None)
+        if "HttpError" in cause and response is not None:
+            cause = describe_status(response.status)
         hint = request.meta.get(HINT) or {}
-        if hint.get("title") or hint.get("summary"):
-            yield self.article_from_hint(hint, request.url, cause)
+        if (
+            response is not None
+            and 400 <= response.status < 500
+            and response.status
+            not in (
+                408,
+                429,
+            )
+        ):
+            self.stats_inc("articles_gone")
+            logger.info("source %r: article %s: %s", self.source_name, request.url[:200], cause)
+            if hint.get("title") or hint.get("summary"):
+                yield self.article_from_hint(hint, request.url, cause)
+            return
+        self.stats_inc("article_errors")
+        logger.warning(
+            "source %r: article %s: %s (tried again next cycle)",
+            self.source_name,
+            request.url[:200],
+            cause,
+        )
 
     def article_from_hint(self, hint: dict[str, Any], url: str, why: str) -> ArticleItem:
         """The article as the feed or sitemap described it, when the page gives nothing."""

@@ -128,6 +128,7 @@ class OutletWeb:
         self.extra_herald: list[FixtureArticle] = []
         self.flaky_calls = 0
         self.page_delay = 0.0  # seconds each article page takes (to catch a crawl midway)
+        self.busy_page_recovers = False  # /busy/story.html answers 503 until this is set
         self.routes: dict[str, Callable[[], Reply]] = {}
         self._add_routes()
         self.syndication = SyndicationOutlets()
@@ -179,6 +180,25 @@ class OutletWeb:
         r["/faulty/evil.rss"] = self.evil_feed
         r["/faulty/ok-article.html"] = self._page(EVIL_OUTLET_ARTICLE, "Faulty Outlet")
         r["/flaky/feed.xml"] = self.flaky_feed
+        r["/busy/rss.xml"] = lambda: Reply(
+            200,
+            rss_feed(
+                "Busy",
+                [
+                    {
+                        "title": EVIL_OUTLET_ARTICLE.title,
+                        "link": self.url("/busy/story.html"),
+                        "description": EVIL_OUTLET_ARTICLE.paragraphs[0],
+                    }
+                ],
+            ).encode(),
+            "application/rss+xml",
+        )
+        r["/busy/story.html"] = lambda: (
+            self._page(EVIL_OUTLET_ARTICLE, "Busy Outlet")()
+            if self.busy_page_recovers
+            else Reply(503, b"busy", cacheable=False)
+        )
         r["/gone/rss.xml"] = lambda: Reply(
             200,
             rss_feed(
