@@ -70,7 +70,7 @@ def choose_sources(
         return names
     if run_all:
         return configured
-    return storage.sources.due(configured, now)
+    return storage.sources.due({s.name: config.interval_of(s) for s in config.sources}, now)
 
 
 def scrapy_settings(config: Config, log_level: str) -> Settings:

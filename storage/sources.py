@@ -14,6 +14,8 @@ from storage.timeutil import from_iso, to_iso
 # A failing source waits interval * 2**(errors-1), capped: a dead outlet is retried
 # about daily instead of at every cycle.
 MAX_BACKOFF = timedelta(days=1)
+# A source counts as due this share of its interval early (see Sources.due).
+DUE_SLACK = 0.1
 
 
 def next_fetch_after(
@@ -38,7 +40,13 @@ class Sources:
         A source whose URL or kind changed starts afresh: its validators and back-off no
         longer apply.
         """
+        configured = list(configured)
         with write_transaction(self.db):
+            # A source removed from the configuration leaves `sources` (its fetches stay as
+            # history): it is neither crawled, nor listed, nor reported in error any more.
+            names = [name for name, _kind, _url in configured]
+            marks = ", ".join("?" for _ in names)
+            self.db.execute(f"DELETE FROM sources WHERE name NOT IN ({marks})", names)
             for name, kind, url in configured:
                 self.db.execute(
                     """
@@ -65,14 +73,16 @@ class Sources:
         return rows[0] if rows else None
 
     @wraps_errors
-    def due(self, names: Iterable[str], now: datetime) -> list[str]:
-        """Those of `names` whose next fetch time has come (or who never were fetched)."""
-        wanted = list(names)
+    def due(self, intervals: dict[str, timedelta], now: datetime) -> list[str]:
+        """Those sources (name: interval) whose next fetch time has come, or comes within a
+        tenth of their interval. The slack matters: a source fetched a few seconds after a
+        cycle started is due a few seconds after the next cycle starts, and without it would
+        wait a whole extra interval (polled at half its rate)."""
         rows = {row["name"]: row for row in self.all()}
         due = []
-        for name in wanted:
+        for name, interval in intervals.items():
             next_at = rows.get(name, {}).get("next_fetch_at")
-            if next_at is None or from_iso(next_at) <= now:
+            if next_at is None or from_iso(next_at) <= now + interval * DUE_SLACK:
                 due.append(name)
         return due
 

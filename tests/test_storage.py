@@ -149,3 +149,30 @@ def test_operational_errors_name_the_file(tmp_path: Path) -> None:
     with pytest.raises(StorageError) as caught:
         Storage.open(tmp_path / "missing-folder" / "x.db")
     assert "missing-folder" in str(caught.value)
+
+
+def test_a_source_is_due_a_little_early_so_it_keeps_its_rate(storage: Storage) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from storage import FetchRecord, SourceOutcome
+
+    hour = timedelta(hours=1)
+    storage.sources.sync([("Feed", "feed", "http://a.test/rss")])
+    fetched = datetime(2026, 1, 1, 7, 0, 5, tzinfo=UTC)  # 5 s after the 07:00 tick
+    storage.sources.record_fetches(
+        [
+            FetchRecord(
+                "Feed", "http://a.test/rss", "2026-01-01T07:00:01Z", "2026-01-01T07:00:05Z", "ok"
+            )
+        ],
+        SourceOutcome("Feed", finished_at="2026-01-01T07:00:05Z"),
+        hour,
+    )
+    assert storage.sources.due({"Feed": hour}, fetched + timedelta(minutes=30)) == []
+    assert storage.sources.due({"Feed": hour}, datetime(2026, 1, 1, 8, 0, tzinfo=UTC)) == ["Feed"]
+
+
+def test_sources_removed_from_the_config_leave_the_table(storage: Storage) -> None:
+    storage.sources.sync([("A", "feed", "http://a.test/"), ("B", "feed", "http://b.test/")])
+    storage.sources.sync([("B", "feed", "http://b.test/")])
+    assert [row["name"] for row in storage.sources.all()] == ["B"]
