@@ -106,6 +106,45 @@ def running_pid(path: Path) -> int | None:
     return None
 
 
+_WEEKDAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
+
+
+def crontab_weekdays(field: str) -> str:
+    """A crontab day-of-week field in APScheduler's terms.
+
+    crontab counts 0 (and 7) as Sunday; APScheduler 3's from_crontab counts 0 as Monday, so
+    "1-5" would fire Tuesday to Saturday. Numbers and ranges become explicit day names.
+    """
+    if field == "*":
+        return field
+    days: list[str] = []
+    for item in field.lower().split(","):
+        span, _, step_text = item.partition("/")
+        step = int(step_text) if step_text else 1
+        if span == "*":
+            first, last = 0, 6
+        else:
+            ends = [_weekday_number(part) for part in span.split("-")]
+            first, last = ends[0], ends[-1]
+        for number in range(first, last + 1, step):
+            name = _WEEKDAYS[number % 7]
+            if name not in days:
+                days.append(name)
+    return ",".join(days)
+
+
+def _weekday_number(text: str) -> int:
+    return int(text) if text.isdigit() else _WEEKDAYS.index(text[:3])
+
+
+def cron_trigger(expression: str) -> CronTrigger:
+    """The digest schedule (a crontab line, already validated with the config)."""
+    minute, hour, day, month, weekdays = expression.split()
+    return CronTrigger(
+        minute=minute, hour=hour, day=day, month=month, day_of_week=crontab_weekdays(weekdays)
+    )
+
+
 def crawl_tick(config: Config) -> timedelta:
     """How often the crawl job looks for due sources: no source waits longer than its
     interval for the next look."""
@@ -135,7 +174,7 @@ class Daemon:
         self.child_log_level = child_log_level
         self.child = CycleChild()
         self.scheduler = BlockingScheduler(job_defaults={"coalesce": True, "max_instances": 1})
-        self.digest_trigger = CronTrigger.from_crontab(config.digest.schedule)
+        self.digest_trigger = cron_trigger(config.digest.schedule)
         self.started_at = datetime.now(UTC)
         self.last_cycle: dict[str, Any] | None = None
         self._state_lock = threading.Lock()

@@ -28,7 +28,6 @@ DIGEST_FORMATS = ("text", "markdown", "html", "json", "atom")
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*$")
 _DURATION_UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
-_CRON_FIELD = re.compile(r"^[\d*/,\-A-Za-z?]+$")
 
 
 class ConfigError(Exception):
@@ -62,9 +61,48 @@ def _regexes(values: tuple[str, ...]) -> bool:
     return True
 
 
+# minute, hour, day of month, month, day of week (0 and 7 are Sunday, as in crontab)
+_CRON_RANGES = ((0, 59), (0, 23), (1, 31), (1, 12), (0, 7))
+_CRON_NAMES = (
+    {},
+    {},
+    {},
+    {
+        name: number
+        for number, name in enumerate(
+            "jan feb mar apr may jun jul aug sep oct nov dec".split(), start=1
+        )
+    },
+    {name: number for number, name in enumerate("sun mon tue wed thu fri sat".split())},
+)
+_CRON_ITEM = re.compile(r"^(\*|[0-9a-z]+(?:-[0-9a-z]+)?)(?:/([0-9]+))?$")
+
+
+def _cron_value(text: str, position: int) -> int | None:
+    if text.isdigit():
+        return int(text)
+    return _CRON_NAMES[position].get(text)
+
+
 def _cron(value: str) -> bool:
-    fields = value.split()
-    return len(fields) == 5 and all(_CRON_FIELD.match(part) for part in fields)
+    """Five crontab fields, every value within its field's range."""
+    fields = value.lower().split()
+    if len(fields) != 5:
+        return False
+    for position, field_text in enumerate(fields):
+        low, high = _CRON_RANGES[position]
+        for item in field_text.split(","):
+            match = _CRON_ITEM.match(item)
+            if match is None or match.group(2) == "0":
+                return False
+            if match.group(1) == "*":
+                continue
+            bounds = [_cron_value(part, position) for part in match.group(1).split("-")]
+            if any(bound is None or not low <= bound <= high for bound in bounds):
+                return False
+            if len(bounds) == 2 and bounds[0] > bounds[1]:
+                return False
+    return True
 
 
 @dataclass(frozen=True)
@@ -289,6 +327,12 @@ class _Loader:
                 self.problem(label, f"name {source.name!r} is used by an earlier source")
             if source.follow and source.kind != "site":
                 self.problem(label, "follow: only sources of kind 'site' follow links")
+            if source.kind == "site" and not source.follow:
+                self.problem(
+                    label,
+                    "follow: is required for kind 'site' (regular expressions that the "
+                    "article URLs on its listing pages match)",
+                )
             seen.add(source.name)
             built.append(source)
         return tuple(built)

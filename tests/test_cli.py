@@ -74,6 +74,8 @@ def test_search_finds_the_seed_and_reports_bad_queries(config_file: Path) -> Non
         ("[[sources]]\nname='x'\nkind='rss'\nurl='http://a.test/'\n", "kind: expected one of"),
         ("[[sources]]\nname='x'\nkind='feed'\n", "url: is required"),
         ("[digest]\nschedule = 'daily'\n", "schedule: expected a cron expression"),
+        ("[digest]\nschedule = '61 7 * * *'\n", "schedule: expected a cron expression"),
+        ("[[sources]]\nname='x'\nkind='site'\nurl='http://a.test/'\n", "follow: is required"),
     ],
 )
 def test_bad_config_gives_one_clear_message_and_exit_2(

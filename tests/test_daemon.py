@@ -10,7 +10,13 @@ from pathlib import Path
 import pytest
 from apscheduler.triggers.cron import CronTrigger
 
-from scheduler.daemon import Daemon, crawl_tick, previous_fire_time, running_pid
+from scheduler.daemon import (
+    Daemon,
+    crawl_tick,
+    cron_trigger,
+    previous_fire_time,
+    running_pid,
+)
 from storage import Storage
 from storage.config import load_config
 from storage.timeutil import to_iso
@@ -176,6 +182,29 @@ def test_previous_fire_time_and_tick() -> None:
     assert crawl_tick(config) == min(
         [config.crawl.interval, *(s.interval for s in config.sources if s.interval)]
     )
+
+
+@pytest.mark.parametrize(
+    ("field", "fires_on"),
+    [
+        ("1-5", {"Mon", "Tue", "Wed", "Thu", "Fri"}),
+        ("0", {"Sun"}),
+        ("7", {"Sun"}),
+        ("5-7", {"Fri", "Sat", "Sun"}),
+        ("sat,sun", {"Sat", "Sun"}),
+        ("*/2", {"Sun", "Tue", "Thu", "Sat"}),
+        ("*", {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"}),
+    ],
+)
+def test_digest_schedule_counts_weekdays_as_crontab_does(field: str, fires_on: set[str]) -> None:
+    trigger = cron_trigger(f"0 7 * * {field}")
+    moment = datetime(2026, 11, 29, 0, 0, tzinfo=trigger.timezone)  # a Sunday
+    days = set()
+    for _ in range(7):
+        moment = trigger.get_next_fire_time(None, moment)
+        days.add(moment.strftime("%a"))
+        moment += timedelta(hours=1)
+    assert days == fires_on
 
 
 def test_the_scheduler_never_imports_scrapy() -> None:
