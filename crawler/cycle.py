@@ -88,6 +88,7 @@ def run_cycle(config: Config, sources: list[str], log_level: str = "WARNING") ->
     if not sources:
         return []
     process = CrawlerProcess(scrapy_settings(config, log_level))
+    quiet_scrapy_noise(log_level)  # after Scrapy's logging set-up, which resets levels
     crawlers = [
         (name, process.create_crawler(SPIDERS[config.source(name).kind])) for name in sources
     ]
@@ -129,6 +130,21 @@ def _result(config: Config, name: str, crawler: Crawler) -> SourceResult:
         + stats.get("newswatch/articles_gone", 0),
         already_stored=stats.get("newswatch/already_stored", 0),
     )
+
+
+# Scrapy loggers that repeat, with tracebacks, what each source's own line already says
+# ("source 'X': url: timeout after 30 s"): kept for --log-level DEBUG only.
+NOISY_LOGGERS = (
+    "scrapy.downloadermiddlewares.robotstxt",
+    "scrapy.downloadermiddlewares.retry",
+    "scrapy.core.scraper",
+)
+
+
+def quiet_scrapy_noise(log_level: str) -> None:
+    if log_level.upper() != "DEBUG":
+        for name in NOISY_LOGGERS:
+            logging.getLogger(name).setLevel(logging.CRITICAL)
 
 
 def stop_with_parent() -> None:

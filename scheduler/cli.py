@@ -159,7 +159,10 @@ def crawl(ctx: click.Context, run_all: bool, names: tuple[str, ...]) -> None:
     log_level = {0: "WARNING", 1: "INFO"}.get(verbosity, "DEBUG")
     outcome = run_crawl_cycle(config.file, list(names), run_all, log_level)
     if outcome.error is not None:
-        raise click.ClickException(outcome.error)
+        failed = click.ClickException(outcome.error)
+        # As elsewhere: 2 for a configuration or usage problem, 1 for the database or a crash.
+        failed.exit_code = {2: 2, 3: 2}.get(outcome.returncode, 1)
+        raise failed
     if not outcome.sources:
         click.echo(_nothing_due(outcome.next_due))
         return

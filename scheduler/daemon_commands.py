@@ -58,12 +58,14 @@ def run(ctx: click.Context, log_file: Path | None) -> None:
     app: AppContext = ctx.obj
     config = app.config
     verbosity = _verbosity(ctx)
-    configure_daemon_logging(verbosity, log_file, rotating_handler)
     child_level = {0: "ERROR", 1: "INFO"}.get(verbosity, "DEBUG")
     try:
+        configure_daemon_logging(verbosity, log_file, rotating_handler)
         Daemon(config, child_log_level=child_level).run()
     except AlreadyRunning as error:
         raise click.ClickException(str(error)) from error
+    except OSError as error:  # the PID file or the log cannot be written
+        raise click.ClickException(f"cannot run the daemon: {error}") from error
 
 
 @click.command()
@@ -81,12 +83,21 @@ def start(ctx: click.Context) -> None:
     pid = running_pid(config.pid_path)
     if pid is not None:
         raise click.ClickException(f"already running (pid {pid})")
+    with app.storage():
+        pass  # a database that cannot be opened stops `start` here, not in every cycle
     command = [sys.executable, "-m", "scheduler"]
     if config.file is not None:
         command += ["--config", str(config.file.resolve())]
     command += ["-v"] * _verbosity(ctx) + ["run", "--log-file", str(config.log_path)]
-    config.log_path.parent.mkdir(parents=True, exist_ok=True)
-    with open(config.log_path, "a", encoding="utf-8") as early_errors:
+    # What the daemon prints before its logging is set up (or a crash past it) goes to a
+    # file of its own: the log file rotates, and stderr would follow the rotated file.
+    stderr_path = config.log_path.with_suffix(".stderr")
+    try:
+        config.log_path.parent.mkdir(parents=True, exist_ok=True)
+        early_errors = open(stderr_path, "a", encoding="utf-8")  # noqa: SIM115
+    except OSError as error:
+        raise click.ClickException(f"cannot write the daemon's files: {error}") from error
+    with early_errors:
         child = subprocess.Popen(
             command,
             stdin=subprocess.DEVNULL,
@@ -102,7 +113,8 @@ def start(ctx: click.Context) -> None:
             return
         if child.poll() is not None:
             raise click.ClickException(
-                f"the daemon exited at start (exit code {child.returncode}); see {config.log_path}"
+                f"the daemon exited at start (exit code {child.returncode}); "
+                f"see {stderr_path} and {config.log_path}"
             )
         time.sleep(0.1)
     raise click.ClickException(f"the daemon did not report running in time; see {config.log_path}")

@@ -55,10 +55,10 @@ def crawl_command(
 def outcome_of(returncode: int, stdout: str) -> CycleOutcome:
     """Read a finished cycle's exit code and the JSON summary on its last stdout line."""
     if returncode != 0:
-        meaning = CYCLE_EXIT_MEANING.get(returncode, "crawl cycle failed")
+        meaning = CYCLE_EXIT_MEANING.get(returncode, f"crawl cycle failed (exit {returncode})")
         if returncode < 0:
             meaning = f"crawl cycle stopped by signal {-returncode}"
-        return CycleOutcome(returncode=returncode, error=f"{meaning} (exit code {returncode})")
+        return CycleOutcome(returncode=returncode, error=meaning)
     lines = stdout.strip().splitlines()
     try:
         summary = json.loads(lines[-1])

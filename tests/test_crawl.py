@@ -299,7 +299,7 @@ def test_crawl_command_prints_the_summary_table(crawled: Crawled, tmp_path: Path
     again = newswatch(config, "crawl")
     assert again.returncode == 0 and "no source is due" in again.stdout
     unknown = newswatch(config, "crawl", "--source", "X")
-    assert unknown.returncode == 1 and "no source named 'X'" in unknown.stderr
+    assert unknown.returncode == 2 and "no source named 'X'" in unknown.stderr
 
 
 def test_scrapy_settings_disable_local_schemes_and_remote_control() -> None:
