@@ -101,11 +101,17 @@ def collect_digest(
     )
 
 
+# A clock a little ahead of ours is not "the future".
+FUTURE_TOLERANCE = timedelta(minutes=1)
+
+
 def resolve_period(
     storage: Storage, now: datetime, since: datetime | None, until: datetime | None
 ) -> tuple[datetime, datetime, str | None, bool]:
     """(since, until, the previous digest's end, whether `since` followed it)."""
     end = until or now
+    if end > now + FUTURE_TOLERANCE:
+        raise DigestError(f"--until {to_iso(end)} is in the future: nothing can be new there yet")
     if since is not None:
         if since >= end:
             raise DigestError(f"--since {to_iso(since)} is not before --until {to_iso(end)}")
@@ -131,7 +137,8 @@ def file_name(fmt: str, until: datetime) -> str:
     """Dated names sort by date; the Atom feed keeps one name, rewritten each time."""
     if fmt == "atom":
         return "digest.atom"
-    return f"digest-{until.astimezone(UTC):%Y-%m-%dT%H%MZ}.{EXTENSIONS[fmt]}"
+    # Seconds too: two digests made within one minute must not overwrite each other.
+    return f"digest-{until.astimezone(UTC):%Y-%m-%dT%H%M%SZ}.{EXTENSIONS[fmt]}"
 
 
 def _write_atomically(path: Path, text: str) -> None:
@@ -285,7 +292,9 @@ def run_digest(
                 "this one was not recorded"
             )
     else:
-        digest_id = storage.digests.record(**record)
+        # A digest for a period of the user's choosing is a report: recorded, but it does not
+        # move the mark the next "since the last digest" (and the daemon's schedule) starts at.
+        digest_id = storage.digests.record(**record, chained=False)
     result.digest_id = digest_id
     if mail and email is not None:
         result.mail = send_pending(storage, email, env)

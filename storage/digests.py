@@ -41,11 +41,13 @@ class Digests:
         *,
         created_at: str | None = None,
         mail_message: bytes | None = None,
+        chained: bool = True,
     ) -> int:
-        """Record a digest; a `mail_message` is kept as pending until `mail_sent`."""
+        """Record a digest; a `mail_message` is kept as pending until `mail_sent`. A digest
+        that is not `chained` (a report for a chosen period) does not move covered_until."""
         with write_transaction(self.db):
             return self._insert(
-                since, until, article_count, formats, path, created_at, mail_message
+                since, until, article_count, formats, path, created_at, mail_message, chained
             )
 
     @wraps_errors
@@ -71,7 +73,7 @@ class Digests:
             if self._covered_until() != previous_until:
                 return None
             return self._insert(
-                since, until, article_count, formats, path, created_at, mail_message
+                since, until, article_count, formats, path, created_at, mail_message, True
             )
 
     def _insert(
@@ -83,12 +85,13 @@ class Digests:
         path: str | None,
         created_at: str | None,
         mail_message: bytes | None,
+        chained: bool,
     ) -> int:
         cursor = self.db.execute(
             """
             INSERT INTO digests (created_at, since, until, article_count, formats, path,
-                                 mail_status, mail_message)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                                 mail_status, mail_message, chained)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
             """,
             [
                 created_at or utc_now(),
@@ -99,12 +102,13 @@ class Digests:
                 path,
                 "pending" if mail_message is not None else None,
                 mail_message,
+                int(chained),
             ],
         )
         return cursor.lastrowid
 
     def _covered_until(self) -> str | None:
-        return self.db.execute("SELECT max(until) FROM digests").fetchone()[0]
+        return self.db.execute("SELECT max(until) FROM digests WHERE chained = 1").fetchone()[0]
 
     @wraps_errors
     def covered_until(self) -> str | None:

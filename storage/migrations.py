@@ -189,4 +189,11 @@ def m005_near_duplicates(db: Database) -> None:
     index_stored_articles(db)
 
 
-LATEST = "m005_near_duplicates"
+@migrations(name="m006_digest_chain")
+def m006_digest_chain(db: Database) -> None:
+    # Digests "since the last one" form a chain that the next digest (and the daemon's
+    # schedule) continues; a report for a chosen period must not move its end.
+    _table(db, "digests").add_column("chained", int, not_null_default=1)
+
+
+LATEST = "m006_digest_chain"

@@ -64,13 +64,17 @@ def test_files_get_dated_names_and_the_atom_file_is_rewritten(filled, tmp_path):
     config, storage, _ids = filled
     first = run_digest(config, storage, NOW, formats=["html", "markdown", "atom"])
     names = sorted(p.name for p in first.files)
-    assert names == ["digest-2024-07-15T0700Z.html", "digest-2024-07-15T0700Z.md", "digest.atom"]
+    assert names == [
+        "digest-2024-07-15T070000Z.html",
+        "digest-2024-07-15T070000Z.md",
+        "digest.atom",
+    ]
     second = run_digest(config, storage, NOW + timedelta(days=1), formats=["html", "atom"])
     out = tmp_path / "digests"
     assert sorted(p.name for p in out.iterdir()) == [
-        "digest-2024-07-15T0700Z.html",
-        "digest-2024-07-15T0700Z.md",
-        "digest-2024-07-16T0700Z.html",
+        "digest-2024-07-15T070000Z.html",
+        "digest-2024-07-15T070000Z.md",
+        "digest-2024-07-16T070000Z.html",
         "digest.atom",
     ]
     assert second.files[1].read_text("utf-8") == second.rendered["atom"]
@@ -120,22 +124,33 @@ def test_cli_prints_json_to_stdout(config_file):
     assert "digest #1: 6 new relevant" in result.stderr
 
 
-def test_cli_writes_the_configured_formats_then_continues_since_the_last(config_file, tmp_path):
+def test_cli_writes_the_configured_formats_and_a_report_does_not_move_the_mark(
+    config_file, tmp_path
+):
     result = invoke(config_file, *PERIOD)
     assert result.exit_code == 0, result.output
     out = tmp_path / "digests"
     assert sorted(p.name for p in out.iterdir()) == [
-        "digest-2024-07-15T0700Z.html",
-        "digest-2024-07-15T0700Z.md",
+        "digest-2024-07-15T070000Z.html",
+        "digest-2024-07-15T070000Z.md",
     ]
-    assert f"wrote {out / 'digest-2024-07-15T0700Z.html'}" in result.stderr
+    assert f"wrote {out / 'digest-2024-07-15T070000Z.html'}" in result.stderr
     again = invoke(
         config_file, "--since-last", "--until", "2024-07-16", "--format", "json", "-o", "-"
     )
     assert again.exit_code == 0, again.output
     data = json.loads(again.stdout)
-    assert data["period"]["since"] == "2024-07-15T07:00:00Z"
-    assert data["articles"] == []
+    # The first digest was a report for a chosen period: "since the last digest" does not
+    # start at its end but, as for a first digest, 24 hours before its own end.
+    assert data["period"]["since"] == "2024-07-15T00:00:00Z"
+    followed = invoke(config_file, "--until", "2024-07-16T06:00", "--format", "json", "-o", "-")
+    assert json.loads(followed.stdout)["period"]["since"] == "2024-07-16T00:00:00Z"
+
+
+def test_a_digest_until_the_future_is_refused(config_file):
+    result = invoke(config_file, "--since", "2024-07-01", "--until", "2099-01-01")
+    assert result.exit_code != 0
+    assert "in the future" in result.output
 
 
 def test_cli_all_marks_articles_below_threshold(config_file):
