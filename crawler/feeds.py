@@ -105,13 +105,17 @@ def _entry(raw: Any, feed_url: str, feed_lang: str | None) -> FeedEntry | None:
     if not summary and raw.get("content"):
         summary = raw["content"][0].get("value")
     lang = (raw.get("language") or "").split("-")[0].lower() or feed_lang
+    # dict.get, not raw.get: feedparser answers a missing "updated" with the publication date
+    # (a deprecated fallback), which would read as an edit announced by the feed.
+    published = dict.get(raw, "published_parsed")
+    updated = dict.get(raw, "updated_parsed")
     return FeedEntry(
         link=absolute_url(feed_url, link),
         title=html_to_text(raw.get("title")),
         summary=html_to_text(summary),
         author=(raw.get("author") or "").strip() or None,
-        published_at=_timestamp(raw.get("published_parsed") or raw.get("updated_parsed")),
-        updated_at=_timestamp(raw.get("updated_parsed")),
+        published_at=_timestamp(published or updated),
+        updated_at=_timestamp(updated),
         guid=raw.get("id"),
         lang=lang,
     )

@@ -231,3 +231,14 @@ def test_a_guid_shared_by_several_entries_is_dropped() -> None:
     body = f'<rss version="2.0"><channel><title>t</title>{items}</channel></rss>'.encode()
     entries = parse_feed(body, "http://a.example/feed")
     assert [entry.guid for entry in entries] == [None, None, "own"]
+
+
+def test_an_rss_item_with_only_a_publication_date_announces_no_update() -> None:
+    body = (
+        b'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title><item>'
+        b"<title>One</title><link>http://a.example/1</link>"
+        b"<pubDate>Fri, 20 Nov 2026 08:30:00 GMT</pubDate></item></channel></rss>"
+    )
+    (entry,) = parse_feed(body, "http://a.example/feed")
+    assert entry.published_at == "2026-11-20T08:30:00Z"
+    assert entry.updated_at is None
