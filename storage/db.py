@@ -57,10 +57,14 @@ def open_database(path: Path) -> Database:
         if db.journal_mode != "wal":
             db.enable_wal()
         db.execute("PRAGMA synchronous = NORMAL")  # safe with WAL; a crash loses no committed row
-        pending = [m.name for m in migrations.pending(db)]
-        if pending:
-            logger.info("database %s: applying migrations %s", path, ", ".join(pending))
-            migrations.apply(db)
+        if migrations.pending(db):
+            # Under the write lock, checked again: when the daemon's crawl child and a CLI
+            # command open an old database at once, one upgrades it and the other waits.
+            with write_transaction(db):
+                pending = [m.name for m in migrations.pending(db)]
+                if pending:
+                    logger.info("database %s: applying migrations %s", path, ", ".join(pending))
+                    migrations.apply(db)
         return db
 
 

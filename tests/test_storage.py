@@ -176,3 +176,26 @@ def test_sources_removed_from_the_config_leave_the_table(storage: Storage) -> No
     storage.sources.sync([("A", "feed", "http://a.test/"), ("B", "feed", "http://b.test/")])
     storage.sources.sync([("B", "feed", "http://b.test/")])
     assert [row["name"] for row in storage.sources.all()] == ["B"]
+
+
+def test_processes_opening_an_old_database_at_once_upgrade_it_once(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    old = tmp_path / "old.db"
+    old.write_bytes((FIXTURES / "newswatch-v1.db").read_bytes())
+    code = (
+        "import sys; from pathlib import Path; from storage import Storage; "
+        "Storage.open(Path(sys.argv[1])).close()"
+    )
+    repo = Path(__file__).resolve().parents[1]
+    openers = [
+        subprocess.Popen(
+            [sys.executable, "-c", code, str(old)], cwd=repo, stderr=subprocess.PIPE, text=True
+        )
+        for _ in range(4)
+    ]
+    errors = [opener.communicate(timeout=60)[1] for opener in openers]
+    assert [opener.returncode for opener in openers] == [0, 0, 0, 0], errors
+    with Storage.open(old) as upgraded:
+        assert [m.name for m in migrations.applied(upgraded.db)][-1] == LATEST
