@@ -94,7 +94,7 @@ def digest(
             result = run_digest(
                 config,
                 storage,
-                datetime.now(UTC),
+                storage.settled_now(),
                 since=since,
                 until=until,
                 formats=formats or None,

@@ -4,6 +4,7 @@ with Storage.open(Path("newswatch.db")) as storage:
     storage.articles.search("Oymasha")
 """
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlite_utils import Database
@@ -115,6 +116,17 @@ class Storage:
                     "but not marked as the seed"
                 )
             return article_id, True
+
+    @wraps_errors
+    def settled_now(self) -> datetime:
+        """The current time, once no write is in progress.
+
+        Articles are stamped `first_seen_at` inside their write transaction; taking the
+        write lock first means every article stamped before the returned time is committed,
+        so a digest ending at it cannot miss one that was being written while it read.
+        """
+        with write_transaction(self.db):
+            return datetime.now(UTC)
 
     @wraps_errors
     def checkpoint(self) -> None:

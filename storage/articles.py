@@ -27,6 +27,19 @@ from storage.timeutil import utc_now
 _FTS_SYNTAX = re.compile(r'["()*:^+]|\b(AND|OR|NOT|NEAR)\b')
 
 
+def plain_query(query: str) -> str:
+    """A query typed as words, in FTS5 terms: each word quoted (so "Tyub-Karagan" or "S-400"
+    work as typed), and a word with a leading minus excluded ("Aktau -drill")."""
+    wanted, unwanted = [], []
+    for word in query.split():
+        excluded = word.startswith("-") and len(word) > 1
+        quoted = '"' + word.lstrip("-" if excluded else "").replace('"', "") + '"'
+        (unwanted if excluded else wanted).append(quoted)
+    if not wanted:
+        raise SearchQueryError(f"search query {query!r} has no word to look for")
+    return " ".join(wanted) + "".join(f" NOT {word}" for word in unwanted)
+
+
 class Articles:
     def __init__(self, db: Database, path: Path) -> None:
         self.db = db
@@ -59,8 +72,9 @@ class Articles:
         """
         # Fingerprints are the costly part: computed before the write lock is taken.
         prepared = [(article, fingerprint(article.text)) for article in articles]
-        now = utc_now()
         with write_transaction(self.db):
+            # Stamped under the lock: see Storage.settled_now.
+            now = utc_now()
             return [self._store(article, found, now) for article, found in prepared]
 
     def _store(self, article: Article, found: Fingerprint | None, now: str) -> Stored:
@@ -299,10 +313,7 @@ class Articles:
         """
         if not query.strip():
             raise SearchQueryError("search query is empty")
-        if _FTS_SYNTAX.search(query):
-            match = query
-        else:
-            match = " ".join('"' + term.replace('"', "") + '"' for term in query.split())
+        match = query if _FTS_SYNTAX.search(query) else plain_query(query)
         sql = """
             SELECT articles.id, articles.title, articles.source, articles.url,
                    articles.published_at,

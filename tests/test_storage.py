@@ -199,3 +199,11 @@ def test_processes_opening_an_old_database_at_once_upgrade_it_once(tmp_path: Pat
     assert [opener.returncode for opener in openers] == [0, 0, 0, 0], errors
     with Storage.open(old) as upgraded:
         assert [m.name for m in migrations.applied(upgraded.db)][-1] == LATEST
+
+
+def test_a_leading_minus_excludes_a_word(storage: Storage) -> None:
+    storage.articles.add(make_article(1, title="Aktau drill", text="Naval drill off Aktau."))
+    storage.articles.add(make_article(2, title="Aktau port", text="Grain through Aktau."))
+    assert [hit.title for hit in storage.articles.search("Aktau -drill")] == ["Aktau port"]
+    with pytest.raises(SearchQueryError):
+        storage.articles.search("-drill")
