@@ -271,8 +271,9 @@ def stats(app: AppContext) -> None:
 def search(app: AppContext, query: str, limit: int) -> None:
     """Full-text search over the stored articles' titles and texts, best match first.
 
-    Plain words are matched as typed (diacritics and case ignored); FTS5 syntax such as
-    "exact phrase", OR, NOT and prefix* works too.
+    Plain words are matched as typed (diacritics and case ignored) and -word leaves out
+    articles with that word; FTS5 syntax such as "exact phrase", OR, NOT and prefix* works
+    too.
 
     Example:
 
