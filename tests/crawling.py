@@ -2,6 +2,7 @@
 
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -65,3 +66,13 @@ def write_config(path: Path, sources: list[dict[str, Any]], **crawl: Any) -> Pat
         lines += [f"{key} = {json.dumps(value)}" for key, value in source.items()]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
+
+
+def read_rows(db_path: Path, sql: str, *params: Any) -> list[sqlite3.Row]:
+    """Rows of a query on a crawl's database, by column name."""
+    db = sqlite3.connect(db_path)
+    db.row_factory = sqlite3.Row
+    try:
+        return db.execute(sql, params).fetchall()
+    finally:
+        db.close()

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.crawling import REPO, CycleRun, run_cycle, write_config
+from tests.crawling import REPO, CycleRun, read_rows, run_cycle, write_config
 from tests.daemons import newswatch
 from tests.outlets.articles import (
     CASPIAN_HERALD,
@@ -82,12 +82,7 @@ class Crawled:
         self.second_log = server.log[len(self.first_log) :]
 
     def rows(self, sql: str, *params: Any) -> list[sqlite3.Row]:
-        db = sqlite3.connect(self.db_path)
-        db.row_factory = sqlite3.Row
-        try:
-            return db.execute(sql, params).fetchall()
-        finally:
-            db.close()
+        return read_rows(self.db_path, sql, *params)
 
 
 @pytest.fixture(scope="module")

@@ -16,7 +16,7 @@ import pytest
 from click.testing import CliRunner
 
 from scheduler.cli import cli
-from tests.crawling import CycleRun, run_cycle, write_config
+from tests.crawling import CycleRun, read_rows, run_cycle, write_config
 from tests.outlets.server import OutletServer, SyndicationOutlets
 from tests.outlets.syndication import EDITED_PARAGRAPH, PATROL_BOATS
 
@@ -40,12 +40,7 @@ class Crawled:
         self.second_log = server.log[len(self.first_log) :]
 
     def rows(self, sql: str, *params: Any) -> list[sqlite3.Row]:
-        db = sqlite3.connect(self.db_path)
-        db.row_factory = sqlite3.Row
-        try:
-            return db.execute(sql, params).fetchall()
-        finally:
-            db.close()
+        return read_rows(self.db_path, sql, *params)
 
     def article(self, canonical_url: str) -> sqlite3.Row:
         (row,) = self.rows("SELECT * FROM articles WHERE canonical_url = ?", canonical_url)
