@@ -24,8 +24,6 @@ class ArticleItem:
     relevance: float | None = None
     relevant: bool = False
     matched: list[str] = field(default_factory=list)
-    duplicate_of: int | None = None
-    content_hash: str | None = None
 
 
 @dataclass

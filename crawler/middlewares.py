@@ -13,6 +13,7 @@ from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 
+from crawler.meta import ARTICLE, CHANGED, HINT, PRIMARY, SOURCE_UPDATED
 from crawler.state import crawler_storage
 from crawler.urls import canonical_url, is_fetchable, refusal_reason
 from storage import guid_alias
@@ -24,6 +25,17 @@ logger = logging.getLogger(__name__)
 # back-off takes over.
 MAX_RETRY_AFTER_SECONDS = 120.0
 BACKOFF_BASE_SECONDS = 1.0
+
+
+class _CrawlerMiddleware:
+    """A middleware that needs its crawler (for storage, stats or the spider)."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> "_CrawlerMiddleware":
+        return cls(crawler)
 
 
 class OnlyHttpMiddleware:
@@ -72,19 +84,12 @@ class BackoffRetryMiddleware(RetryMiddleware):
         return retry
 
 
-class ConditionalGetMiddleware:
+class ConditionalGetMiddleware(_CrawlerMiddleware):
     """Send the validators stored for a source (If-None-Match, If-Modified-Since) with the
     request for the source's own URL, so an unchanged feed costs a 304 and no parsing."""
 
-    def __init__(self, crawler: Crawler) -> None:
-        self.crawler = crawler
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> "ConditionalGetMiddleware":
-        return cls(crawler)
-
     def process_request(self, request: Request) -> None:
-        if not request.meta.get("newswatch_conditional"):
+        if not request.meta.get(PRIMARY):
             return
         source = self.crawler.spider.source_name  # type: ignore[union-attr]
         row = crawler_storage(self.crawler).sources.get(source)
@@ -96,18 +101,11 @@ class ConditionalGetMiddleware:
             request.headers.setdefault("If-Modified-Since", row["last_modified"])
 
 
-class SkipStoredArticlesMiddleware:
+class SkipStoredArticlesMiddleware(_CrawlerMiddleware):
     """Drop requests for article pages that are already stored, unless the source says the
     article changed since it was last downloaded (a newer `updated` date in the feed or
     sitemap). Checks every article request a feed, sitemap or listing page yields in one query.
     """
-
-    def __init__(self, crawler: Crawler) -> None:
-        self.crawler = crawler
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> "SkipStoredArticlesMiddleware":
-        return cls(crawler)
 
     async def process_spider_output(
         self, response: Response, result: AsyncIterator[Any]
@@ -117,7 +115,7 @@ class SkipStoredArticlesMiddleware:
         candidates = {
             o.url: _stored_keys(o, source)
             for o in outputs
-            if isinstance(o, Request) and o.meta.get("newswatch_article")
+            if isinstance(o, Request) and o.meta.get(ARTICLE)
         }
         stored: dict[str, str] = {}
         if candidates:
@@ -128,11 +126,11 @@ class SkipStoredArticlesMiddleware:
             if isinstance(output, Request) and output.url in candidates:
                 stored_at = next((stored[k] for k in candidates[output.url] if k in stored), None)
             if stored_at is not None:
-                changed_at = output.meta.get("newswatch_source_updated")
+                changed_at = output.meta.get(SOURCE_UPDATED)
                 if not changed_at or from_iso(changed_at) <= from_iso(stored_at):
                     self.crawler.stats.inc_value("newswatch/already_stored")
                     continue
-                output.meta["newswatch_changed"] = True
+                output.meta[CHANGED] = True
             yield output
 
 
@@ -140,22 +138,15 @@ def _stored_keys(request: Request, source: str) -> list[str]:
     """What an article request may be stored under: its URL as given and canonical, and the
     feed entry's guid (an entry whose link changed is still the same article)."""
     keys = [request.url, canonical_url(request.url)]
-    guid = (request.meta.get("newswatch_hint") or {}).get("guid")
+    guid = (request.meta.get(HINT) or {}).get("guid")
     if guid:
         keys.append(guid_alias(source, guid))
     return keys
 
 
-class SourceErrorsMiddleware:
+class SourceErrorsMiddleware(_CrawlerMiddleware):
     """A parser that raises on a source's document records a fetch error for the source,
     instead of the failure passing unnoticed in a log."""
-
-    def __init__(self, crawler: Crawler) -> None:
-        self.crawler = crawler
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> "SourceErrorsMiddleware":
-        return cls(crawler)
 
     def process_spider_exception(self, response: Response, exception: Exception) -> list[Any]:
         spider = self.crawler.spider
@@ -167,7 +158,7 @@ class SourceErrorsMiddleware:
             cause,
             exc_info=exception,
         )
-        if response.meta.get("newswatch_article") or not hasattr(spider, "unreadable"):
+        if response.meta.get(ARTICLE) or not hasattr(spider, "unreadable"):
             self.crawler.stats.inc_value("newswatch/article_errors")
             return []
         return [spider.unreadable(response, cause)]

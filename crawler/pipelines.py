@@ -123,7 +123,6 @@ class DuplicatesPipeline(_CrawlerPipeline):
     def process_item(self, item: Any) -> Any:
         if not isinstance(item, ArticleItem) or item.changed:
             return item
-        item.content_hash = content_hash(item.text)
         articles = crawler_storage(self.crawler).articles
         addresses = _addresses(item)
         known = articles.known_urls(addresses)
@@ -318,8 +317,6 @@ def _article(item: ArticleItem) -> Article:
         relevance=item.relevance,
         relevant=item.relevant,
         matched=tuple(item.matched),
-        duplicate_of=item.duplicate_of,
-        content_hash=item.content_hash,
         aliases=tuple(addresses[1:]),
     )
 

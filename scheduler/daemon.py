@@ -39,7 +39,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from digest import DigestError, is_digested, run_scheduled_digest
 from scheduler.jobs import CycleChild, CycleOutcome
 from storage import Storage, StorageError
-from storage.config import Config
+from storage.config import CRON_WEEKDAYS, Config
 from storage.timeutil import from_iso, to_iso
 
 logger = logging.getLogger("newswatch.daemon")
@@ -106,9 +106,6 @@ def running_pid(path: Path) -> int | None:
     return None
 
 
-_WEEKDAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
-
-
 def crontab_weekdays(field: str) -> str:
     """A crontab day-of-week field in APScheduler's terms.
 
@@ -127,14 +124,14 @@ def crontab_weekdays(field: str) -> str:
             ends = [_weekday_number(part) for part in span.split("-")]
             first, last = ends[0], ends[-1]
         for number in range(first, last + 1, step):
-            name = _WEEKDAYS[number % 7]
+            name = CRON_WEEKDAYS[number % 7]
             if name not in days:
                 days.append(name)
     return ",".join(days)
 
 
 def _weekday_number(text: str) -> int:
-    return int(text) if text.isdigit() else _WEEKDAYS.index(text[:3])
+    return int(text) if text.isdigit() else CRON_WEEKDAYS.index(text[:3])
 
 
 def cron_trigger(expression: str) -> CronTrigger:

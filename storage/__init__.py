@@ -132,7 +132,3 @@ class Storage:
     def checkpoint(self) -> None:
         """Fold the WAL into the main file (maintenance; readers may keep it from finishing)."""
         self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-
-    @wraps_errors
-    def integrity_ok(self) -> bool:
-        return self.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"

@@ -10,7 +10,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from storage.copies import find_candidates, index_article, regroup, unindex_article
-from storage.db import wraps_errors, write_transaction
+from storage.db import in_chunks, wraps_errors, write_transaction
 from storage.errors import SearchQueryError
 from storage.models import Article, SearchHit, Stored
 from storage.neardup import (
@@ -164,9 +164,7 @@ class Articles:
             if not rows:
                 return False
             now = utc_now()
-            self.db.execute(
-                "UPDATE articles SET last_fetched_at = ? WHERE id = ?", [now, article_id]
-            )
+            self._mark_fetched(article_id, now)
             old = rows[0]
             if old["content_hash"] == digest and old["title"] == title:
                 return False
@@ -183,16 +181,7 @@ class Articles:
                 [title, text, digest, now, article_id],
             )
             if score is not None:
-                relevance, relevant, matched = score
-                self.db.execute(
-                    "UPDATE articles SET relevance = ?, relevant = ?, matched = ? WHERE id = ?",
-                    [
-                        relevance,
-                        int(relevant),
-                        json.dumps(list(matched), ensure_ascii=False),
-                        article_id,
-                    ],
-                )
+                self._write_scores([(article_id, *score)])
             unindex_article(self.db, article_id)
             index_article(self.db, article_id, found)
         return True
@@ -201,9 +190,10 @@ class Articles:
     def mark_fetched(self, article_id: int) -> None:
         """The page was downloaded again without an edit to keep."""
         with write_transaction(self.db):
-            self.db.execute(
-                "UPDATE articles SET last_fetched_at = ? WHERE id = ?", [utc_now(), article_id]
-            )
+            self._mark_fetched(article_id, utc_now())
+
+    def _mark_fetched(self, article_id: int, now: str) -> None:
+        self.db.execute("UPDATE articles SET last_fetched_at = ? WHERE id = ?", [now, article_id])
 
     @wraps_errors
     def versions(self, article_id: int) -> list[dict[str, Any]]:
@@ -227,11 +217,8 @@ class Articles:
     @wraps_errors
     def known_urls(self, urls: Iterable[str]) -> dict[str, int]:
         """Which of these URLs are already stored (as canonical URL or alias), with their ids."""
-        wanted = list(dict.fromkeys(urls))
         known: dict[str, int] = {}
-        for start in range(0, len(wanted), 500):  # stay under SQLite's variable limit
-            chunk = wanted[start : start + 500]
-            marks = ", ".join("?" for _ in chunk)
+        for chunk, marks in in_chunks(dict.fromkeys(urls)):
             sql = (
                 f"SELECT canonical_url AS url, id FROM articles WHERE canonical_url IN ({marks}) "
                 f"UNION ALL SELECT url, article_id FROM article_aliases WHERE url IN ({marks})"
@@ -245,11 +232,8 @@ class Articles:
         """For those of these URLs already stored (canonical or alias): when last updated or
         downloaded, whichever is later."""
         known = self.known_urls(urls)
-        ids = sorted(set(known.values()))
         times: dict[int, str] = {}
-        for start in range(0, len(ids), 500):
-            chunk = ids[start : start + 500]
-            marks = ", ".join("?" for _ in chunk)
+        for chunk, marks in in_chunks(sorted(set(known.values()))):
             sql = (
                 "SELECT id, max(coalesce(last_fetched_at, ''), updated_at) AS at "
                 f"FROM articles WHERE id IN ({marks})"
@@ -281,18 +265,18 @@ class Articles:
     def update_scores(self, scores: Iterable[tuple[int, float, bool, tuple[str, ...]]]) -> None:
         """Store (id, relevance, relevant, matched) for each article, in one transaction."""
         with write_transaction(self.db):
-            self.db.conn.executemany(
-                "UPDATE articles SET relevance = ?, relevant = ?, matched = ? WHERE id = ?",
-                [
-                    (
-                        relevance,
-                        int(relevant),
-                        json.dumps(list(matched), ensure_ascii=False),
-                        article_id,
-                    )
-                    for article_id, relevance, relevant, matched in scores
-                ],
-            )
+            self._write_scores(scores)
+
+    def _write_scores(
+        self, scores: Iterable[tuple[int, float | None, bool, tuple[str, ...]]]
+    ) -> None:
+        self.db.conn.executemany(
+            "UPDATE articles SET relevance = ?, relevant = ?, matched = ? WHERE id = ?",
+            [
+                (relevance, int(relevant), json.dumps(list(matched), ensure_ascii=False), id_)
+                for id_, relevance, relevant, matched in scores
+            ],
+        )
 
     @wraps_errors
     def seed(self) -> Article | None:

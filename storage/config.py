@@ -61,7 +61,9 @@ def _regexes(values: tuple[str, ...]) -> bool:
     return True
 
 
-# minute, hour, day of month, month, day of week (0 and 7 are Sunday, as in crontab)
+# Day-of-week names by crontab number (0 and 7 are Sunday).
+CRON_WEEKDAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
+# minute, hour, day of month, month, day of week
 _CRON_RANGES = ((0, 59), (0, 23), (1, 31), (1, 12), (0, 7))
 _CRON_NAMES = (
     {},
@@ -73,7 +75,7 @@ _CRON_NAMES = (
             "jan feb mar apr may jun jul aug sep oct nov dec".split(), start=1
         )
     },
-    {name: number for number, name in enumerate("sun mon tue wed thu fri sat".split())},
+    {name: number for number, name in enumerate(CRON_WEEKDAYS)},
 )
 _CRON_ITEM = re.compile(r"^(\*|[0-9a-z]+(?:-[0-9a-z]+)?)(?:/([0-9]+))?$")
 
@@ -200,10 +202,6 @@ class Config:
     digest: DigestConfig = DigestConfig()
     daemon: DaemonConfig = DaemonConfig()
     file: Path | None = None  # where it was loaded from; None for the built-in defaults
-
-    @property
-    def database_path(self) -> Path:
-        return self.storage.path
 
     def source(self, name: str) -> SourceConfig:
         for source in self.sources:

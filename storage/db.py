@@ -3,10 +3,10 @@
 import functools
 import logging
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import ParamSpec, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 from sqlite_utils import Database
 
@@ -66,6 +66,18 @@ def open_database(path: Path) -> Database:
                     logger.info("database %s: applying migrations %s", path, ", ".join(pending))
                     migrations.apply(db)
         return db
+
+
+# Values per IN (…) list: stays under SQLite's limit on bound variables.
+IN_CHUNK = 500
+
+
+def in_chunks(values: Iterable[Any]) -> Iterator[tuple[list[Any], str]]:
+    """The values in chunks for `… IN (…)` queries, each with its "?, ?, …" placeholders."""
+    items = list(values)
+    for start in range(0, len(items), IN_CHUNK):
+        chunk = items[start : start + IN_CHUNK]
+        yield chunk, ", ".join("?" for _ in chunk)
 
 
 @contextmanager

@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from storage.db import wraps_errors, write_transaction
+from storage.db import in_chunks, wraps_errors, write_transaction
 from storage.timeutil import utc_now
 
 # The article columns a digest shows; the text is cut short because only a snippet is shown.
@@ -20,7 +20,6 @@ _ARTICLE_COLUMNS = """
     a.first_seen_at, a.updated_at, a.lang, a.relevance, a.relevant, a.matched, a.is_seed,
     a.duplicate_of, substr(a.text, 1, 1500) AS text
 """
-_CHUNK = 500  # stay under SQLite's limit of bound variables
 
 
 class Digests:
@@ -51,19 +50,9 @@ class Digests:
             )
 
     @wraps_errors
-    def record_following(
-        self,
-        previous_until: str | None,
-        since: str,
-        until: str,
-        article_count: int,
-        formats: list[str],
-        path: str | None,
-        *,
-        created_at: str | None = None,
-        mail_message: bytes | None = None,
-    ) -> int | None:
-        """Record a digest only if the latest recorded one still ends at `previous_until`.
+    def record_following(self, previous_until: str | None, **digest: Any) -> int | None:
+        """Record a digest (the arguments of `record`) only if the latest recorded one still
+        ends at `previous_until`.
 
         Two runs that both started from the same last digest (two daemons, a daemon and a
         cron job) cannot both record a digest for the period after it: the check and the
@@ -72,9 +61,7 @@ class Digests:
         with write_transaction(self.db):
             if self._covered_until() != previous_until:
                 return None
-            return self._insert(
-                since, until, article_count, formats, path, created_at, mail_message, True
-            )
+            return self.record(**digest)
 
     def _insert(
         self,
@@ -184,11 +171,8 @@ class Digests:
     @wraps_errors
     def copies_of(self, original_ids: Iterable[int], until: str) -> list[dict[str, Any]]:
         """The syndicated copies of these articles first seen before `until`."""
-        ids = list(original_ids)
         rows: list[dict[str, Any]] = []
-        for start in range(0, len(ids), _CHUNK):
-            chunk = ids[start : start + _CHUNK]
-            marks = ", ".join("?" for _ in chunk)
+        for chunk, marks in in_chunks(original_ids):
             rows.extend(
                 self.db.query(
                     f"""
@@ -223,11 +207,8 @@ class Digests:
 
     @wraps_errors
     def articles_by_id(self, ids: Iterable[int]) -> list[dict[str, Any]]:
-        wanted = list(ids)
         rows: list[dict[str, Any]] = []
-        for start in range(0, len(wanted), _CHUNK):
-            chunk = wanted[start : start + _CHUNK]
-            marks = ", ".join("?" for _ in chunk)
+        for chunk, marks in in_chunks(ids):
             rows.extend(
                 self.db.query(
                     f"SELECT {_ARTICLE_COLUMNS} FROM articles a WHERE a.id IN ({marks})", chunk

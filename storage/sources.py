@@ -161,14 +161,6 @@ class Sources:
         )
 
     @wraps_errors
-    def recent_fetches(self, source: str, limit: int = 20) -> list[dict[str, Any]]:
-        return list(
-            self.db.query(
-                "SELECT * FROM fetches WHERE source = ? ORDER BY id DESC LIMIT ?", [source, limit]
-            )
-        )
-
-    @wraps_errors
     def prune_fetches(self, older_than: datetime) -> int:
         with write_transaction(self.db):
             cursor = self.db.execute(

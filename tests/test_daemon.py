@@ -18,7 +18,7 @@ from scheduler.daemon import (
     running_pid,
 )
 from storage import Storage
-from storage.config import load_config
+from storage.config import load_config, parse_config_text
 from storage.timeutil import to_iso
 from tests.crawling import write_config
 from tests.daemons import cycles_logged, newswatch, pid_alive, query, wait_for
@@ -178,10 +178,13 @@ def test_previous_fire_time_and_tick() -> None:
     assert previous_fire_time(trigger, now) == datetime(2026, 11, 27, 7, 0, tzinfo=UTC)
     early = datetime(2026, 11, 27, 6, 0, tzinfo=UTC)
     assert previous_fire_time(trigger, early) == datetime(2026, 11, 26, 7, 0, tzinfo=UTC)
-    config = load_config(None)
-    assert crawl_tick(config) == min(
-        [config.crawl.interval, *(s.interval for s in config.sources if s.interval)]
+    config = parse_config_text(
+        '[crawl]\ninterval = "1h"\n'
+        '[[sources]]\nname = "a"\nkind = "feed"\nurl = "http://a.test/"\ninterval = "15m"\n'
+        '[[sources]]\nname = "b"\nkind = "feed"\nurl = "http://b.test/"\ninterval = "2h"\n'
     )
+    assert crawl_tick(config) == timedelta(minutes=15)  # the quickest source sets the pace
+    assert crawl_tick(load_config(None)) == timedelta(hours=1)  # the defaults: crawl.interval
 
 
 @pytest.mark.parametrize(

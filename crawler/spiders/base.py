@@ -19,17 +19,13 @@ from crawler.addon import config_from_settings
 from crawler.extract import extract_article
 from crawler.failures import describe_failure, describe_status
 from crawler.items import ArticleItem, FetchItem
+from crawler.meta import ARTICLE, CHANGED, HINT, PRIMARY, SOURCE_UPDATED
 from crawler.urls import absolute_url, is_fetchable, refusal_reason
 from storage.config import Config, SourceConfig
 from storage.timeutil import to_iso
 
 logger = logging.getLogger(__name__)
 
-# Request meta keys newswatch uses.
-PRIMARY = "newswatch_primary"  # the source's own URL: its outcome is the source's health
-ARTICLE = "newswatch_article"  # an article page
-HINT = "newswatch_hint"  # what the feed/sitemap/listing said about the article
-SOURCE_UPDATED = "newswatch_source_updated"  # when the source says the article last changed
 # Statuses a source's callback sees (to record them); redirects are still followed.
 HANDLED_STATUSES = [304, *range(400, 600)]
 
@@ -92,29 +88,28 @@ class SourceSpider(Spider):
 
     def fetch_item(
         self,
-        response_or_url: Response | str,
+        fetched: Response | Request,
         status: str,
         error: str | None = None,
         items_seen: int = 0,
-        latency: float = 0.0,
-        primary: bool = False,
     ) -> FetchItem:
+        """The record of one fetch of a source's document: a response, or the request that
+        failed. Whether it is the source's own URL, and how long it took, come from meta."""
         finished = datetime.now(UTC)
+        primary = bool(fetched.meta.get(PRIMARY))
+        latency = fetched.meta.get("download_latency", 0.0) if isinstance(fetched, Response) else 0
         etag = last_modified = None
-        url = response_or_url
-        if isinstance(response_or_url, Response):
-            url = response_or_url.url
-            if status == "ok":
-                etag = _header(response_or_url, "ETag")
-                last_modified = _header(response_or_url, "Last-Modified")
+        if isinstance(fetched, Response) and status == "ok":
+            etag = _header(fetched, "ETag")
+            last_modified = _header(fetched, "Last-Modified")
         if primary:
             self.stats_set("status", status if error is None else f"error: {error}")
         self.stats_inc("items_seen", items_seen)
         if error is not None:
-            logger.warning("source %r: %s: %s", self.source_name, str(url)[:200], error)
+            logger.warning("source %r: %s: %s", self.source_name, fetched.url[:200], error)
         return FetchItem(
             source=self.source_name,
-            url=str(url),
+            url=fetched.url,
             started_at=to_iso(finished - timedelta(seconds=latency)),
             finished_at=to_iso(finished),
             status=status,
@@ -127,44 +122,23 @@ class SourceSpider(Spider):
 
     def response_problem(self, response: Response) -> FetchItem | None:
         """A fetch record for a 304 or an HTTP error, or None when the body is there to parse."""
-        primary = bool(response.meta.get(PRIMARY))
-        latency = response.meta.get("download_latency", 0.0)
         if response.status == 304:
-            return self.fetch_item(response, "not-modified", latency=latency, primary=primary)
+            return self.fetch_item(response, "not-modified")
         if response.status >= 400 or response.status < 200:
-            return self.fetch_item(
-                response,
-                "error",
-                describe_status(response.status),
-                latency=latency,
-                primary=primary,
-            )
+            return self.fetch_item(response, "error", describe_status(response.status))
         return None
 
     def parsed(self, response: Response, items_seen: int) -> FetchItem:
-        return self.fetch_item(
-            response,
-            "ok",
-            items_seen=items_seen,
-            latency=response.meta.get("download_latency", 0.0),
-            primary=bool(response.meta.get(PRIMARY)),
-        )
+        return self.fetch_item(response, "ok", items_seen=items_seen)
 
     def unreadable(self, response: Response, cause: str) -> FetchItem:
-        return self.fetch_item(
-            response,
-            "error",
-            cause,
-            latency=response.meta.get("download_latency", 0.0),
-            primary=bool(response.meta.get(PRIMARY)),
-        )
+        return self.fetch_item(response, "error", cause)
 
     def source_failed(self, failure: Failure) -> Iterator[FetchItem]:
-        request = failure.request  # type: ignore[attr-defined]
         cause = describe_failure(
             failure, self.config.crawl.timeout, self.config.crawl.max_page_bytes
         )
-        yield self.fetch_item(request.url, "error", cause, primary=bool(request.meta.get(PRIMARY)))
+        yield self.fetch_item(failure.request, "error", cause)  # type: ignore[attr-defined]
 
     # -- article pages ------------------------------------------------------------------
 
@@ -217,7 +191,7 @@ class SourceSpider(Spider):
             lang=page.lang or hint.get("lang"),
             summary_only=page.text is None,
             aliases=aliases,
-            changed=bool(response.meta.get("newswatch_changed")),
+            changed=bool(response.meta.get(CHANGED)),
             guid=hint.get("guid"),
             canonical_link=link,
         )

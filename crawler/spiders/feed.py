@@ -15,9 +15,7 @@ class FeedSpider(SourceSpider):
     kind = "feed"
 
     async def start(self) -> AsyncIterator[Request]:
-        yield self.source_request(
-            self.source.url, self.parse_feed, primary=True, newswatch_conditional=True
-        )
+        yield self.source_request(self.source.url, self.parse_feed, primary=True)
 
     def parse_feed(self, response: Response) -> Iterator[Any]:
         problem = self.response_problem(response)

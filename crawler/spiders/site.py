@@ -19,7 +19,6 @@ class SiteSpider(SourceSpider):
             self.source.url,
             self.parse_listing,
             primary=True,
-            newswatch_conditional=True,
             listing_page=1,
         )
 

@@ -33,9 +33,7 @@ class SitemapSpider(SourceSpider):
     async def start(self) -> AsyncIterator[Request]:
         is_robots = urlsplit(self.source.url).path.endswith("robots.txt")
         callback = self.parse_robots if is_robots else self.parse_sitemap
-        yield self.source_request(
-            self.source.url, callback, primary=True, newswatch_conditional=True, sitemap_depth=0
-        )
+        yield self.source_request(self.source.url, callback, primary=True, sitemap_depth=0)
 
     def parse_robots(self, response: Response) -> Iterator[Any]:
         problem = self.response_problem(response)
