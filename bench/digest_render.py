@@ -17,10 +17,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from config import parse_config_text  # noqa: E402
 from digest.render import FORMATS, render  # noqa: E402
 from digest.run import FEED_MAX_ENTRIES, FEED_WINDOW, chart_png, collect_digest, data_uri  # noqa: E402
 from storage import Article, Storage  # noqa: E402
-from storage.config import parse_config_text  # noqa: E402
 from storage.timeutil import to_iso  # noqa: E402
 
 NOW = datetime(2024, 7, 15, 7, 0, tzinfo=UTC)

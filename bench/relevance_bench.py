@@ -23,9 +23,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # score the checkout this file belongs to, not an installed copy
 
-from crawler.relevance import Profile, load_profile, score_article  # noqa: E402
-from crawler.relevance.text import fold, is_cyrillic, to_latin, tokenize  # noqa: E402
-from storage.config import ProfileConfig  # noqa: E402
+from config import ProfileConfig  # noqa: E402
+from relevance import Profile, load_profile, score_article  # noqa: E402
+from relevance.text import fold, is_cyrillic, to_latin, tokenize  # noqa: E402
 from storage.seed import SEED_FACTS, read_seed_document, seed_body  # noqa: E402
 
 SETS = ROOT / "tests" / "relevance"

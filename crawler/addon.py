@@ -8,7 +8,7 @@ from pathlib import Path
 
 from scrapy.settings import BaseSettings
 
-from storage.config import Config, load_config
+from config import Config, load_config
 
 CONFIG_SETTING = "NEWSWATCH_CONFIG"
 CONFIG_OBJECT = "NEWSWATCH_CONFIG_OBJECT"

@@ -4,19 +4,16 @@ Twisted's reactor cannot be restarted within a process, and a crash or a leak in
 must not take down whoever started it, so the CLI and the daemon run this as a child. It
 prints a JSON summary on its last line of stdout; logs go to stderr.
 
-Exit codes: 0 the cycle ran (even if some sources failed), 2 the configuration is unusable,
-3 a source named with --source does not exist, 4 the database is unusable (1: a crash).
+Its exit codes and summary are the contract in crawler/contract.py.
 """
 
 import argparse
 import contextlib
 import ctypes
-import json
 import logging
 import os
 import signal
 import sys
-from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -26,29 +23,20 @@ from scrapy.settings import Settings
 from twisted.internet import defer
 from twisted.internet.error import ReactorNotRunning
 
+from config import Config, ConfigError, load_config
 from crawler.addon import CONFIG_OBJECT
-from crawler.relevance import ProfileError, profile_for
+from crawler.contract import CycleExit, CycleSummary, SourceResult
 from crawler.spiders.feed import FeedSpider
 from crawler.spiders.site import SiteSpider
 from crawler.spiders.sitemap import SitemapSpider
+from relevance import ProfileError, profile_for
 from storage import Storage, StorageError
-from storage.config import Config, ConfigError, load_config
 
 logger = logging.getLogger(__name__)
 PR_SET_PDEATHSIG = 1
 
-SPIDERS = {"feed": FeedSpider, "sitemap": SitemapSpider, "site": SiteSpider}
-
-
-@dataclass(frozen=True)
-class SourceResult:
-    source: str
-    kind: str
-    status: str
-    items_seen: int
-    new_articles: int
-    article_errors: int
-    already_stored: int
+# A spider for each of config.SOURCE_KINDS.
+SPIDERS = {spider.kind: spider for spider in (FeedSpider, SitemapSpider, SiteSpider)}
 
 
 class UnknownSource(Exception):
@@ -171,12 +159,12 @@ def main(argv: list[str] | None = None) -> int:
         config = load_config(args.config)
     except ConfigError as error:
         print("configuration is not usable:\n  " + "\n  ".join(error.problems), file=sys.stderr)
-        return 2
+        return CycleExit.CONFIG_UNUSABLE
     try:
         profile_for(config.profile)  # a broken profile stops the cycle before any fetch
     except ProfileError as error:
         print(f"relevance profile is not usable: {error}", file=sys.stderr)
-        return 2
+        return CycleExit.CONFIG_UNUSABLE
     now = datetime.now(UTC)
     try:
         with Storage.open_configured(config) as storage:
@@ -184,22 +172,18 @@ def main(argv: list[str] | None = None) -> int:
             next_due = storage.sources.next_due([s.name for s in config.sources])
     except UnknownSource as error:
         print(str(error), file=sys.stderr)
-        return 3
+        return CycleExit.UNKNOWN_SOURCE
     except StorageError as error:
         print(str(error), file=sys.stderr)
-        return 4
+        return CycleExit.DATABASE_UNUSABLE
     try:
         results = run_cycle(config, chosen, args.log_level)
     except StorageError as error:
         print(str(error), file=sys.stderr)
-        return 4
-    summary = {
-        "started_at": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "sources": [asdict(result) for result in results],
-        "next_due": next_due,
-    }
-    print(json.dumps(summary, ensure_ascii=False))
-    return 0
+        return CycleExit.DATABASE_UNUSABLE
+    summary = CycleSummary(now.strftime("%Y-%m-%dT%H:%M:%SZ"), results, next_due)
+    print(summary.to_json())
+    return CycleExit.OK
 
 
 if __name__ == "__main__":

@@ -12,11 +12,12 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
+from config import Config
 from crawler.addon import CONFIG_OBJECT
 from crawler.items import ArticleItem, FetchItem
-from crawler.relevance import profile_for, score_article
 from crawler.state import crawler_storage
 from crawler.urls import canonical_url, is_fetchable, trusted_canonical
+from relevance import profile_for, score_article
 from storage import (
     Article,
     FetchRecord,
@@ -26,7 +27,6 @@ from storage import (
     content_hash,
     guid_alias,
 )
-from storage.config import Config
 
 logger = logging.getLogger(__name__)
 

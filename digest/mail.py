@@ -11,7 +11,7 @@ from email.message import EmailMessage
 from email.parser import BytesParser
 from email.utils import format_datetime, getaddresses, make_msgid
 
-from storage.config import EmailConfig
+from config import EmailConfig
 
 SMTP_TIMEOUT = 30.0
 

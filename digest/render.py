@@ -10,17 +10,20 @@ import json
 import re
 import textwrap
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from functools import cache
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
+from config import DIGEST_FORMATS
 from digest.select import Carrier, Digest, Entry, SourceState, parse_moment
 from storage.timeutil import to_iso
 
 JSON_VERSION = 1
-FORMATS = ("text", "markdown", "html", "json", "atom")
+# The formats are configuration's registry (digest.formats); RENDERERS implements each.
+FORMATS = DIGEST_FORMATS
 TITLE = "newswatch digest"
 FEED_ID = "tag:newswatch,2024:digest-feed"
 ATOM_NS = "http://www.w3.org/2005/Atom"
@@ -407,14 +410,15 @@ def render_atom(d: Digest) -> str:
     return '<?xml version="1.0" encoding="utf-8"?>\n' + body + "\n"
 
 
+RENDERERS: dict[str, Callable[[Digest, str | None], str]] = {
+    "text": lambda d, _chart: render_text(d),
+    "markdown": lambda d, _chart: render_markdown(d),
+    "html": render_html,
+    "json": lambda d, _chart: render_json(d),
+    "atom": lambda d, _chart: render_atom(d),
+}
+
+
 def render(fmt: str, d: Digest, chart_src: str | None = None) -> str:
-    """Render one format by name (one of FORMATS)."""
-    if fmt == "html":
-        return render_html(d, chart_src)
-    renderers = {
-        "text": render_text,
-        "markdown": render_markdown,
-        "json": render_json,
-        "atom": render_atom,
-    }
-    return renderers[fmt](d)
+    """Render one format by name (one of FORMATS); only HTML shows the chart."""
+    return RENDERERS[fmt](d, chart_src)

@@ -15,12 +15,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TextIO
 
-from digest import mail as mailer
+import digest.mail as mailer
+from config import Config, EmailConfig
 from digest.chart import weekly_chart
 from digest.render import FORMATS, render, render_html, render_text, subject
 from digest.select import Digest, build_digest, parse_moment
 from storage import Storage
-from storage.config import Config, EmailConfig
 from storage.timeutil import to_iso
 
 logger = logging.getLogger(__name__)

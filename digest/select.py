@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
+from relevance.reasons import supporting_terms
 from storage.timeutil import from_iso
 
 Row = Mapping[str, Any]
@@ -75,14 +76,9 @@ def parse_moment(value: str | None) -> datetime | None:
         return None
 
 
-# Reasons in `articles.matched` that are not terms found in the article (the seed
-# similarity, rules, the language) or that count against it (sport, foreign theatres).
-_NOT_SHOWN_AS_TERMS = ("seed", "rule", "lang", "sport", "foreign", "foreign-weak", "civil")
-
-
 def _matched(value: Any) -> tuple[str, ...]:
-    """The terms that made an article relevant, as a reader wants them: "place:Aktau" is
-    shown as "Aktau"; reasons that are not terms found in the article are left out."""
+    """The terms that made an article relevant (`articles.matched` is JSON text), cleaned
+    for display, each once."""
     if isinstance(value, str):
         try:
             value = json.loads(value)
@@ -90,14 +86,7 @@ def _matched(value: Any) -> tuple[str, ...]:
             return ()
     if not isinstance(value, list):
         return ()
-    terms = []
-    for reason in value:
-        if not isinstance(reason, str):
-            continue
-        group, separator, term = reason.partition(":")
-        if separator and group in _NOT_SHOWN_AS_TERMS:
-            continue
-        terms.append(clean_line(term if separator else reason))
+    terms = (clean_line(term) for term in supporting_terms(value))
     return tuple(dict.fromkeys(term for term in terms if term))
 
 

@@ -2,74 +2,30 @@
 
 import logging
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
 import click
 from tabulate import tabulate
 
+from config import (
+    CONFIG_ENV,
+    DEFAULT_FILE_NAME,
+    default_config_text,
+    find_config_file,
+)
+from crawler.contract import CycleExit
+from scheduler.context import AppContext, domain_errors
 from scheduler.daemon_commands import run, start, status, stop
 from scheduler.digest_command import digest
 from scheduler.duplicates_command import duplicates
 from scheduler.jobs import run_crawl_cycle
 from scheduler.relevance_commands import explain_article, rescore
-from storage import SearchQueryError, Storage, StorageError
-from storage.config import (
-    CONFIG_ENV,
-    DEFAULT_FILE_NAME,
-    Config,
-    ConfigError,
-    default_config_text,
-    find_config_file,
-    load_config,
-)
+from storage import SearchQueryError, Storage
 
 logger = logging.getLogger(__name__)
 
-
-class ConfigProblem(click.ClickException):
-    """A configuration that cannot be used: exit code 2, like a usage error."""
-
-    exit_code = 2
-
-
-@dataclass
-class AppContext:
-    config_option: Path | None
-    _config: Config | None = None
-
-    @property
-    def config(self) -> Config:
-        if self._config is None:
-            try:
-                self._config = load_config(self.config_option)
-            except ConfigError as error:
-                raise ConfigProblem(
-                    "configuration is not usable:\n  " + "\n  ".join(error.problems)
-                ) from error
-        return self._config
-
-    @contextmanager
-    def storage(self) -> Iterator[Storage]:
-        """The configured database, seed stored and sources registered."""
-        with domain_errors():
-            storage = Storage.open_configured(self.config)
-        try:
-            with domain_errors():
-                yield storage
-        finally:
-            storage.close()
-
-
-@contextmanager
-def domain_errors() -> Iterator[None]:
-    """Show a storage failure as one line and a non-zero exit, never a traceback."""
-    try:
-        yield
-    except StorageError as error:
-        raise click.ClickException(str(error)) from error
+# Crawl child exits that are the user's to fix, shown as a usage error (exit 2).
+USAGE_EXITS = (CycleExit.CONFIG_UNUSABLE, CycleExit.UNKNOWN_SOURCE)
 
 
 def configure_logging(verbosity: int) -> None:
@@ -161,19 +117,19 @@ def crawl(ctx: click.Context, run_all: bool, names: tuple[str, ...]) -> None:
     if outcome.error is not None:
         failed = click.ClickException(outcome.error)
         # As elsewhere: 2 for a configuration or usage problem, 1 for the database or a crash.
-        failed.exit_code = {2: 2, 3: 2}.get(outcome.returncode, 1)
+        failed.exit_code = 2 if outcome.returncode in USAGE_EXITS else 1
         raise failed
     if not outcome.sources:
         click.echo(_nothing_due(outcome.next_due))
         return
     rows = [
         [
-            s["source"],
-            s["kind"],
-            _shorten(s["status"], 60),
-            s["items_seen"],
-            s["new_articles"],
-            s["article_errors"],
+            s.source,
+            s.kind,
+            _shorten(s.status, 60),
+            s.items_seen,
+            s.new_articles,
+            s.article_errors,
         ]
         for s in outcome.sources
     ]

@@ -36,10 +36,11 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from config import Config
+from config.cron import weekday_names
 from digest import DigestError, is_digested, run_scheduled_digest
 from scheduler.jobs import CycleChild, CycleOutcome
 from storage import Storage, StorageError
-from storage.config import CRON_WEEKDAYS, Config
 from storage.timeutil import from_iso, to_iso
 
 logger = logging.getLogger("newswatch.daemon")
@@ -106,39 +107,11 @@ def running_pid(path: Path) -> int | None:
     return None
 
 
-def crontab_weekdays(field: str) -> str:
-    """A crontab day-of-week field in APScheduler's terms.
-
-    crontab counts 0 (and 7) as Sunday; APScheduler 3's from_crontab counts 0 as Monday, so
-    "1-5" would fire Tuesday to Saturday. Numbers and ranges become explicit day names.
-    """
-    if field == "*":
-        return field
-    days: list[str] = []
-    for item in field.lower().split(","):
-        span, _, step_text = item.partition("/")
-        step = int(step_text) if step_text else 1
-        if span == "*":
-            first, last = 0, 6
-        else:
-            ends = [_weekday_number(part) for part in span.split("-")]
-            first, last = ends[0], ends[-1]
-        for number in range(first, last + 1, step):
-            name = CRON_WEEKDAYS[number % 7]
-            if name not in days:
-                days.append(name)
-    return ",".join(days)
-
-
-def _weekday_number(text: str) -> int:
-    return int(text) if text.isdigit() else CRON_WEEKDAYS.index(text[:3])
-
-
 def cron_trigger(expression: str) -> CronTrigger:
     """The digest schedule (a crontab line, already validated with the config)."""
     minute, hour, day, month, weekdays = expression.split()
     return CronTrigger(
-        minute=minute, hour=hour, day=day, month=month, day_of_week=crontab_weekdays(weekdays)
+        minute=minute, hour=hour, day=day, month=month, day_of_week=weekday_names(weekdays)
     )
 
 
@@ -324,7 +297,7 @@ def cycle_summary(outcome: CycleOutcome, started: datetime, finished: datetime) 
         "finished_at": to_iso(finished),
         "sources": len(outcome.sources),
         "new_articles": outcome.new_articles,
-        "failed": [f"{s['source']}: {s['status']}" for s in outcome.failed_sources],
+        "failed": [f"{s.source}: {s.status}" for s in outcome.failed_sources],
         "error": outcome.error,
     }
 
@@ -344,7 +317,7 @@ def log_cycle(outcome: CycleOutcome) -> None:
         len(failed),
     )
     for source in failed:
-        logger.warning("source %s: %s", source["source"], source["status"].removeprefix("error: "))
+        logger.warning("source %s: %s", source.source, source.status.removeprefix("error: "))
 
 
 def _cause(error: BaseException | None) -> str:

@@ -9,10 +9,10 @@ import time
 from datetime import UTC, datetime
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import click
 
+from scheduler.context import AppContext
 from scheduler.daemon import (
     AlreadyRunning,
     Daemon,
@@ -21,9 +21,6 @@ from scheduler.daemon import (
     uptime_text,
 )
 from storage import Storage
-
-if TYPE_CHECKING:  # the CLI module registers these commands: no import of it at run time
-    from scheduler.cli import AppContext
 
 LOG_BYTES = 5_000_000
 LOG_BACKUPS = 5
@@ -125,7 +122,7 @@ def start(ctx: click.Context) -> None:
     "--timeout", default=60.0, show_default=True, help="Seconds to wait for a clean stop."
 )
 @click.pass_obj
-def stop(app: "AppContext", timeout: float) -> None:
+def stop(app: AppContext, timeout: float) -> None:
     """Stop the daemon: SIGTERM, then wait while it ends the running crawl cleanly.
 
     Example:
@@ -149,7 +146,7 @@ def stop(app: "AppContext", timeout: float) -> None:
 
 @click.command()
 @click.pass_obj
-def status(app: "AppContext") -> None:
+def status(app: AppContext) -> None:
     """Say whether the daemon runs: its PID and uptime, the next run of each job, the last
     cycle's summary and the sources in error. Exit code 3 when it does not run.
 

@@ -1,15 +1,13 @@
 """`newswatch digest`: what is new since the last digest, as files, on stdout or by mail."""
 
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import click
 
 from digest import DigestError, DigestResult, run_digest
 from digest.render import FORMATS, moment_text
-
-if TYPE_CHECKING:  # the CLI module registers this command: no import of it at run time
-    from scheduler.cli import AppContext
+from scheduler.context import AppContext
 
 
 class IsoMoment(click.ParamType):
@@ -65,7 +63,7 @@ class IsoMoment(click.ParamType):
 )
 @click.pass_obj
 def digest(
-    app: "AppContext",
+    app: AppContext,
     since_last: bool,
     since: datetime | None,
     until: datetime | None,

@@ -1,20 +1,16 @@
 """`newswatch duplicates ID`: who else carried an article, and at which addresses."""
 
-from typing import TYPE_CHECKING
-
 import click
 from tabulate import tabulate
 
+from scheduler.context import AppContext
 from storage import CopyEntry
-
-if TYPE_CHECKING:  # the CLI module registers this command: no import of it at run time
-    from scheduler.cli import AppContext
 
 
 @click.command()
 @click.argument("article_id", metavar="ID", type=int)
 @click.pass_obj
-def duplicates(app: "AppContext", article_id: int) -> None:
+def duplicates(app: AppContext, article_id: int) -> None:
     """List an article's copies: its original, every outlet's copy, and further addresses.
 
     ID may be the original or any of its copies. A copy is another outlet's republication

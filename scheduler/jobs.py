@@ -2,7 +2,6 @@
 scheduler never imports Scrapy (its reactor cannot restart, and a crash or a leak in one
 cycle must not take the daemon down)."""
 
-import json
 import logging
 import subprocess
 import sys
@@ -10,33 +9,26 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+
+from crawler.contract import EXIT_MEANING, CycleExit, CycleSummary, SourceResult
 
 logger = logging.getLogger(__name__)
-
-# Exit codes of `python -m crawler.cycle` (see crawler/cycle.py).
-CYCLE_EXIT_MEANING = {
-    1: "crawl cycle crashed (see the log)",
-    2: "configuration unusable",
-    3: "unknown source",
-    4: "database unusable",
-}
 
 
 @dataclass(frozen=True)
 class CycleOutcome:
     returncode: int
-    sources: list[dict[str, Any]] = field(default_factory=list)
+    sources: list[SourceResult] = field(default_factory=list)
     next_due: dict[str, str | None] = field(default_factory=dict)
     error: str | None = None
 
     @property
     def new_articles(self) -> int:
-        return sum(source["new_articles"] for source in self.sources)
+        return sum(source.new_articles for source in self.sources)
 
     @property
-    def failed_sources(self) -> list[dict[str, Any]]:
-        return [source for source in self.sources if source["status"].startswith("error")]
+    def failed_sources(self) -> list[SourceResult]:
+        return [source for source in self.sources if source.failed]
 
 
 def crawl_command(
@@ -54,17 +46,17 @@ def crawl_command(
 
 def outcome_of(returncode: int, stdout: str) -> CycleOutcome:
     """Read a finished cycle's exit code and the JSON summary on its last stdout line."""
-    if returncode != 0:
-        meaning = CYCLE_EXIT_MEANING.get(returncode, f"crawl cycle failed (exit {returncode})")
+    if returncode != CycleExit.OK:
+        meaning = EXIT_MEANING.get(returncode, f"crawl cycle failed (exit {returncode})")
         if returncode < 0:
             meaning = f"crawl cycle stopped by signal {-returncode}"
         return CycleOutcome(returncode=returncode, error=meaning)
     lines = stdout.strip().splitlines()
     try:
-        summary = json.loads(lines[-1])
-    except (IndexError, json.JSONDecodeError):
+        summary = CycleSummary.from_json(lines[-1])
+    except (IndexError, ValueError):
         return CycleOutcome(returncode=-1, error="crawl cycle printed no summary")
-    return CycleOutcome(0, summary["sources"], summary.get("next_due", {}))
+    return CycleOutcome(CycleExit.OK, summary.sources, summary.next_due)
 
 
 def run_crawl_cycle(

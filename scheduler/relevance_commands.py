@@ -1,18 +1,14 @@
 """`newswatch rescore` and `newswatch explain`: the watch profile applied to stored articles."""
 
-from typing import TYPE_CHECKING
-
 import click
 
-from crawler.relevance import Profile, ProfileError, explain, profile_for, score_article
-
-if TYPE_CHECKING:  # the CLI module registers these commands: no import of it at run time
-    from scheduler.cli import AppContext
+from relevance import Profile, ProfileError, explain, profile_for, score_article
+from scheduler.context import AppContext
 
 RESCORE_BATCH = 500
 
 
-def _profile(app: "AppContext") -> Profile:
+def _profile(app: AppContext) -> Profile:
     try:
         return profile_for(app.config.profile)
     except ProfileError as error:
@@ -21,7 +17,7 @@ def _profile(app: "AppContext") -> Profile:
 
 @click.command()
 @click.pass_obj
-def rescore(app: "AppContext") -> None:
+def rescore(app: AppContext) -> None:
     """Score every stored article again with the current watch profile and threshold.
 
     Use it after changing [profile] (threshold, references, file) or upgrading newswatch.
@@ -51,7 +47,7 @@ def rescore(app: "AppContext") -> None:
 @click.command(name="explain")
 @click.argument("article_id", type=int)
 @click.pass_obj
-def explain_article(app: "AppContext", article_id: int) -> None:
+def explain_article(app: AppContext, article_id: int) -> None:
     """Show why an article scores as it does: each term, group and rule, and the seed
     similarity, under the current profile.
 

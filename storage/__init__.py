@@ -9,12 +9,12 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
+from config import Config
 from storage.articles import Articles
-from storage.config import Config
 from storage.copies import Copies
-from storage.db import open_database, wraps_errors, write_transaction
+from storage.db import open_database, write_transaction
 from storage.digests import Digests
-from storage.errors import SearchQueryError, StorageError
+from storage.errors import SearchQueryError, StorageError, wraps_errors
 from storage.models import (
     Article,
     CopyEntry,

@@ -10,8 +10,8 @@ from typing import Any
 from sqlite_utils import Database
 
 from storage.copies import find_candidates, index_article, regroup, unindex_article
-from storage.db import in_chunks, wraps_errors, write_transaction
-from storage.errors import SearchQueryError
+from storage.db import in_chunks, write_transaction
+from storage.errors import SearchQueryError, wraps_errors
 from storage.models import Article, SearchHit, Stored
 from storage.neardup import (
     Fingerprint,

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from storage.db import wraps_errors
+from storage.errors import wraps_errors
 from storage.models import CopyEntry
 from storage.neardup import Candidate, Fingerprint, fingerprint, outlet_of, rank, similarity
 

@@ -1,16 +1,16 @@
 """Opening a newswatch database: WAL, a busy timeout, migrations, and error wrapping."""
 
-import functools
 import logging
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, ParamSpec, TypeVar
+from typing import Any
 
 from sqlite_utils import Database
 
-from storage.errors import StorageError
+from storage.copies import index_stored_articles
+from storage.errors import StorageError, wrapped_errors
 from storage.migrations import migrations
 
 logger = logging.getLogger(__name__)
@@ -18,32 +18,13 @@ logger = logging.getLogger(__name__)
 # Long enough for a crawl's batched write to finish while the CLI or Datasette also writes.
 BUSY_TIMEOUT_MS = 30_000
 
-P = ParamSpec("P")
-R = TypeVar("R")
-
-
-@contextmanager
-def wrapped_errors(path: Path | str) -> Iterator[None]:
-    """Turn sqlite3 operational errors into StorageError naming the database file."""
-    try:
-        yield
-    except sqlite3.OperationalError as error:
-        raise StorageError(f"database {path}: {error}") from error
-    except sqlite3.DatabaseError as error:
-        if type(error) is sqlite3.DatabaseError:  # "file is not a database" and the like
-            raise StorageError(f"database {path}: {error}") from error
-        raise
-
-
-def wraps_errors(method: Callable[P, R]) -> Callable[P, R]:
-    """Decorate a method of an object with a `path` attribute with `wrapped_errors`."""
-
-    @functools.wraps(method)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        with wrapped_errors(getattr(args[0], "path", "?")):
-            return method(*args, **kwargs)
-
-    return wrapper
+# Work done once after a migration, with the current code (a migration itself only changes
+# the schema, so an old migration never runs code that has changed since it shipped).
+BACKFILLS: dict[str, Callable[[Database], object]] = {
+    # Articles stored before the near-duplicate index (the seed among them) are indexed, so a
+    # copy crawled after the upgrade finds its original. Existing rows are not re-grouped.
+    "m005_near_duplicates": index_stored_articles,
+}
 
 
 def open_database(path: Path) -> Database:
@@ -65,6 +46,9 @@ def open_database(path: Path) -> Database:
                 if pending:
                     logger.info("database %s: applying migrations %s", path, ", ".join(pending))
                     migrations.apply(db)
+                    for name in pending:
+                        if name in BACKFILLS:
+                            BACKFILLS[name](db)
         return db
 
 

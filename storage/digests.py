@@ -11,7 +11,8 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from storage.db import in_chunks, wraps_errors, write_transaction
+from storage.db import in_chunks, write_transaction
+from storage.errors import wraps_errors
 from storage.timeutil import utc_now
 
 # The article columns a digest shows; the text is cut short because only a snippet is shown.

@@ -181,12 +181,7 @@ def m005_near_duplicates(db: Database) -> None:
     )
     # Which source an address was seen on (an exact copy on another outlet, say).
     _table(db, "article_aliases").add_column("source", str)
-    # Imported here, not at the top: storage.copies needs storage.db, which imports this.
-    from storage.copies import index_stored_articles
-
-    # Articles stored by earlier versions (the seed among them) are indexed now, once, so a
-    # copy crawled after the upgrade finds its original. Existing rows are not re-grouped.
-    index_stored_articles(db)
+    # Articles stored before are indexed by a backfill after migrating (storage/db.py).
 
 
 @migrations(name="m006_digest_chain")

@@ -7,7 +7,8 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from storage.db import wraps_errors, write_transaction
+from storage.db import write_transaction
+from storage.errors import wraps_errors
 from storage.models import FetchRecord, SourceOutcome
 from storage.timeutil import from_iso, to_iso
 

@@ -8,8 +8,8 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from config import Config, parse_config_text
 from storage import Article, FetchRecord, SourceOutcome, Storage
-from storage.config import Config, parse_config_text
 from storage.timeutil import to_iso
 
 NOW = datetime(2024, 7, 15, 7, 0, tzinfo=UTC)

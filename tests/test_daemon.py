@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from apscheduler.triggers.cron import CronTrigger
 
+from config import load_config, parse_config_text
 from scheduler.daemon import (
     Daemon,
     crawl_tick,
@@ -18,7 +19,6 @@ from scheduler.daemon import (
     running_pid,
 )
 from storage import Storage
-from storage.config import load_config, parse_config_text
 from storage.timeutil import to_iso
 from tests.crawling import write_config
 from tests.daemons import cycles_logged, newswatch, pid_alive, query, wait_for
@@ -208,18 +208,3 @@ def test_digest_schedule_counts_weekdays_as_crontab_does(field: str, fires_on: s
         days.add(moment.strftime("%a"))
         moment += timedelta(hours=1)
     assert days == fires_on
-
-
-def test_the_scheduler_never_imports_scrapy() -> None:
-    import subprocess
-    import sys
-
-    code = "import sys, scheduler.cli, scheduler.daemon; print('scrapy' in sys.modules)"
-    out = subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        cwd=Path(__file__).resolve().parents[1],
-        check=True,
-    )
-    assert out.stdout.strip() == "False"

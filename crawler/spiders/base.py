@@ -15,13 +15,13 @@ from scrapy.crawler import Crawler
 from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
+from config import Config, SourceConfig
 from crawler.addon import config_from_settings
 from crawler.extract import extract_article
 from crawler.failures import describe_failure, describe_status
 from crawler.items import ArticleItem, FetchItem
 from crawler.meta import ARTICLE, CHANGED, HINT, PRIMARY, SOURCE_UPDATED
 from crawler.urls import absolute_url, is_fetchable, refusal_reason
-from storage.config import Config, SourceConfig
 from storage.timeutil import to_iso
 
 logger = logging.getLogger(__name__)

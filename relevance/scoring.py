@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from itertools import chain
 
 from .profile import AXES, Index, Term
+from .reasons import REGIONAL_LANGUAGE, rule, seed_similarity
 from .text import ABLATIVE_ENDINGS, SOURCE_WORDS, Keys, fold, is_ablative, tokenize, word_keys
 
 # Character n-grams of words at least this long: shorter ones are mostly function words
@@ -315,10 +316,9 @@ def combine(
     relevance = round(relevance, 4)
 
     rules = _rules(evidence, actor, cited=bool(analysis.cited_title or analysis.cited_body))
-    language = ["lang:regional"] if analysis.regional_language else []
-    matched = (
-        _reasons(analysis, masses) + language + [f"seed:{float(seed['similarity']):.2f}"] + rules
-    )
+    language = [str(REGIONAL_LANGUAGE)] if analysis.regional_language else []
+    seed_reason = str(seed_similarity(float(seed["similarity"])))
+    matched = _reasons(analysis, masses) + language + [seed_reason] + rules
     breakdown = {
         "threshold": threshold,
         "relevance": relevance,
@@ -365,17 +365,17 @@ def _actor_factor(region: float, foreign: float, share: float) -> float:
 def _rules(evidence: dict[str, float], actor: float, cited: bool) -> list[str]:
     rules = []
     if evidence["region"] > 0 and evidence["defense"] <= 0:
-        rules.append("rule:no-defense-term")
+        rules.append(str(rule("no-defense-term")))
     if evidence["defense"] > 0 and evidence["region"] <= 0:
-        rules.append("rule:no-regional-actor")
+        rules.append(str(rule("no-regional-actor")))
     if actor < 1.0:
-        rules.append(f"rule:foreign-theatre x{actor:.2f}")
+        rules.append(str(rule(f"foreign-theatre x{actor:.2f}")))
     if evidence["sport"] > 0 and evidence["defense"] > 0:
-        rules.append("rule:sport-context")
+        rules.append(str(rule("sport-context")))
     if evidence["civil"] > 0 and evidence["defense"] > 0:
-        rules.append("rule:civil-emergency")
+        rules.append(str(rule("civil-emergency")))
     if cited:
-        rules.append("rule:cited-not-actor")
+        rules.append(str(rule("cited-not-actor")))
     return rules
 
 

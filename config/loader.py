@@ -1,12 +1,8 @@
-"""newswatch's one configuration file, loaded into frozen dataclasses.
+"""Loading newswatch's one configuration file into the dataclasses of `config.schema`.
 
 Lookup order: an explicit path (--config) > $NEWSWATCH_CONFIG > ./newswatch.toml > the
 built-in defaults. Every problem in a file is collected and reported at once, each naming
 the file, the key and what was expected.
-
-This module lives at the bottom of the dependency chain (storage/) because every layer
-reads the configuration: the crawler (sources, crawl settings), the scheduler and the digest.
-It holds no SQL.
 """
 
 import dataclasses
@@ -15,19 +11,30 @@ import re
 import tomllib
 import types
 import typing
-from dataclasses import dataclass, field
 from datetime import timedelta
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from config.schema import (
+    Config,
+    CrawlConfig,
+    DaemonConfig,
+    DigestConfig,
+    ProfileConfig,
+    SourceConfig,
+    StorageConfig,
+)
+
 CONFIG_ENV = "NEWSWATCH_CONFIG"
 DEFAULT_FILE_NAME = "newswatch.toml"
-SOURCE_KINDS = ("feed", "sitemap", "site")
-DIGEST_FORMATS = ("text", "markdown", "html", "json", "atom")
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*$")
 _DURATION_UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+# A value the loader rejected (and reported); distinct from None, a valid value.
+_INVALID = object()
 
 
 class ConfigError(Exception):
@@ -38,197 +45,9 @@ class ConfigError(Exception):
         self.problems = problems
 
 
-def _check(test: typing.Callable[[Any], bool], expected: str) -> dict[str, Any]:
-    return {"check": test, "expected": expected}
-
-
-def _positive(value: Any) -> bool:
-    if isinstance(value, timedelta):
-        return value > timedelta(0)
-    return value > 0
-
-
-def _http_url(value: str) -> bool:
-    return bool(re.match(r"^https?://[^/\s]+", value))
-
-
-def _regexes(values: tuple[str, ...]) -> bool:
-    try:
-        for value in values:
-            re.compile(value)
-    except re.error:
-        return False
-    return True
-
-
-# Day-of-week names by crontab number (0 and 7 are Sunday).
-CRON_WEEKDAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
-# minute, hour, day of month, month, day of week
-_CRON_RANGES = ((0, 59), (0, 23), (1, 31), (1, 12), (0, 7))
-_CRON_NAMES = (
-    {},
-    {},
-    {},
-    {
-        name: number
-        for number, name in enumerate(
-            "jan feb mar apr may jun jul aug sep oct nov dec".split(), start=1
-        )
-    },
-    {name: number for number, name in enumerate(CRON_WEEKDAYS)},
-)
-_CRON_ITEM = re.compile(r"^(\*|[0-9a-z]+(?:-[0-9a-z]+)?)(?:/([0-9]+))?$")
-
-
-def _cron_value(text: str, position: int) -> int | None:
-    if text.isdigit():
-        return int(text)
-    return _CRON_NAMES[position].get(text)
-
-
-def _cron(value: str) -> bool:
-    """Five crontab fields, every value within its field's range."""
-    fields = value.lower().split()
-    if len(fields) != 5:
-        return False
-    for position, field_text in enumerate(fields):
-        low, high = _CRON_RANGES[position]
-        for item in field_text.split(","):
-            match = _CRON_ITEM.match(item)
-            if match is None or match.group(2) == "0":
-                return False
-            if match.group(1) == "*":
-                continue
-            bounds = [_cron_value(part, position) for part in match.group(1).split("-")]
-            if any(bound is None or not low <= bound <= high for bound in bounds):
-                return False
-            if len(bounds) == 2 and bounds[0] > bounds[1]:
-                return False
-    return True
-
-
-@dataclass(frozen=True)
-class StorageConfig:
-    path: Path = Path("newswatch.db")
-
-
-@dataclass(frozen=True)
-class CrawlConfig:
-    interval: timedelta = field(
-        default=timedelta(hours=1), metadata=_check(_positive, "a duration > 0")
-    )
-    download_delay: float = field(
-        default=1.0, metadata=_check(lambda v: v >= 0, "a number of seconds >= 0")
-    )
-    obey_robots: bool = True
-    timeout: float = field(default=30.0, metadata=_check(_positive, "a number of seconds > 0"))
-    max_page_bytes: int = field(
-        default=5_000_000, metadata=_check(_positive, "a number of bytes > 0")
-    )
-    user_agent: str = field(
-        default="newswatch/0.1 (regional defense news monitor; +https://github.com/newswatch)",
-        metadata=_check(lambda v: bool(v.strip()), "a non-empty string"),
-    )
-    concurrent_per_host: int = field(default=2, metadata=_check(_positive, "an integer > 0"))
-    retry_times: int = field(default=2, metadata=_check(lambda v: v >= 0, "an integer >= 0"))
-    max_redirects: int = field(default=5, metadata=_check(lambda v: v >= 0, "an integer >= 0"))
-    max_articles_per_source: int = field(default=200, metadata=_check(_positive, "an integer > 0"))
-    parallel_sources: int = field(default=8, metadata=_check(_positive, "an integer > 0"))
-
-
-@dataclass(frozen=True)
-class SourceConfig:
-    name: str = field(metadata=_check(lambda v: bool(v.strip()), "a non-empty name"))
-    kind: str = field(metadata=_check(lambda v: v in SOURCE_KINDS, "one of feed, sitemap, site"))
-    url: str = field(metadata=_check(_http_url, "an http:// or https:// URL"))
-    interval: timedelta | None = field(default=None, metadata=_check(_positive, "a duration > 0"))
-    follow: tuple[str, ...] = field(
-        default=(), metadata=_check(_regexes, "a list of valid regular expressions")
-    )
-    max_pages: int = field(default=3, metadata=_check(_positive, "an integer > 0"))
-
-
-@dataclass(frozen=True)
-class ProfileConfig:
-    threshold: float = field(default=0.5, metadata=_check(lambda v: 0 <= v <= 1, "0 to 1"))
-    references: tuple[Path, ...] = ()
-    # A profile file of the shipped layout, merged over the shipped profile.
-    file: Path | None = None
-
-
-@dataclass(frozen=True)
-class EmailConfig:
-    host: str = "localhost"
-    port: int = field(default=25, metadata=_check(lambda v: 0 < v < 65536, "a port 1-65535"))
-    sender: str = "newswatch@localhost"
-    recipients: tuple[str, ...] = ()
-    starttls: bool = False
-    username: str | None = None
-    password_env: str = "NEWSWATCH_SMTP_PASSWORD"
-
-
-@dataclass(frozen=True)
-class DigestConfig:
-    schedule: str = field(
-        default="0 7 * * *", metadata=_check(_cron, "a cron expression of five fields")
-    )
-    output_dir: Path = Path("digests")
-    formats: tuple[str, ...] = field(
-        default=("html", "markdown"),
-        metadata=_check(
-            lambda v: all(f in DIGEST_FORMATS for f in v),
-            "a list of: " + ", ".join(DIGEST_FORMATS),
-        ),
-    )
-    email: EmailConfig | None = None
-
-
-@dataclass(frozen=True)
-class DaemonConfig:
-    # Defaults: next to the database (newswatch.pid, newswatch.log).
-    pid_file: Path | None = None
-    log_file: Path | None = None
-    keep_fetches: timedelta = field(
-        default=timedelta(days=90), metadata=_check(_positive, "a duration > 0")
-    )
-
-
-@dataclass(frozen=True)
-class Config:
-    storage: StorageConfig = StorageConfig()
-    crawl: CrawlConfig = CrawlConfig()
-    sources: tuple[SourceConfig, ...] = ()
-    profile: ProfileConfig = ProfileConfig()
-    digest: DigestConfig = DigestConfig()
-    daemon: DaemonConfig = DaemonConfig()
-    file: Path | None = None  # where it was loaded from; None for the built-in defaults
-
-    def source(self, name: str) -> SourceConfig:
-        for source in self.sources:
-            if source.name == name:
-                return source
-        raise KeyError(name)
-
-    def interval_of(self, source: SourceConfig) -> timedelta:
-        return source.interval or self.crawl.interval
-
-    @property
-    def pid_path(self) -> Path:
-        return self.daemon.pid_file or self.storage.path.with_suffix(".pid")
-
-    @property
-    def log_path(self) -> Path:
-        return self.daemon.log_file or self.storage.path.with_suffix(".log")
-
-    @property
-    def state_path(self) -> Path:
-        """Where the daemon tells `newswatch status` how it is doing."""
-        return self.pid_path.with_suffix(".state.json")
-
-
 def default_config_text() -> str:
     """The commented default configuration shipped with newswatch."""
-    return resources.files("storage").joinpath("default_config.toml").read_text(encoding="utf-8")
+    return resources.files("config").joinpath("default_config.toml").read_text(encoding="utf-8")
 
 
 def find_config_file(explicit: Path | None) -> tuple[Path | None, bool]:
@@ -422,9 +241,6 @@ class _Loader:
         else:  # pragma: no cover - a field type this loader does not know is a bug here
             raise TypeError(f"unsupported config field type {hint!r}")
         return _INVALID
-
-
-_INVALID = object()
 
 
 def parse_duration(raw: Any) -> timedelta | None:

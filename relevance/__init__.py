@@ -8,7 +8,7 @@ import functools
 from pathlib import Path
 from typing import Any
 
-from storage.config import ProfileConfig
+from config import ProfileConfig
 from storage.seed import SEED_FACTS, read_seed_document, seed_body
 
 from .profile import (

@@ -1,0 +1,51 @@
+"""newswatch's configuration: one TOML file loaded into frozen dataclasses.
+
+The ground floor of the house: every other package reads it, and it imports nothing of
+theirs (nor numpy, sqlite-utils or Scrapy: reading a config stays cheap). `schema` holds the
+shape and the registries of source kinds and digest formats, `loader` the file lookup and
+the checks, `cron` the digest schedule's crontab fields.
+"""
+
+from config.loader import (
+    CONFIG_ENV,
+    DEFAULT_FILE_NAME,
+    ConfigError,
+    default_config_text,
+    find_config_file,
+    load_config,
+    parse_config_text,
+    parse_duration,
+)
+from config.schema import (
+    DIGEST_FORMATS,
+    SOURCE_KINDS,
+    Config,
+    CrawlConfig,
+    DaemonConfig,
+    DigestConfig,
+    EmailConfig,
+    ProfileConfig,
+    SourceConfig,
+    StorageConfig,
+)
+
+__all__ = [
+    "CONFIG_ENV",
+    "DEFAULT_FILE_NAME",
+    "DIGEST_FORMATS",
+    "SOURCE_KINDS",
+    "Config",
+    "ConfigError",
+    "CrawlConfig",
+    "DaemonConfig",
+    "DigestConfig",
+    "EmailConfig",
+    "ProfileConfig",
+    "SourceConfig",
+    "StorageConfig",
+    "default_config_text",
+    "find_config_file",
+    "load_config",
+    "parse_config_text",
+    "parse_duration",
+]

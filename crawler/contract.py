@@ -1,0 +1,66 @@
+"""The contract between a crawl cycle child (`python -m crawler.cycle`) and whoever runs it
+(the CLI, the daemon): its exit codes and the JSON summary on its last line of stdout.
+
+Scrapy-free, so the scheduler can read a cycle's outcome without importing the crawler.
+"""
+
+import json
+from dataclasses import asdict, dataclass, field
+from enum import IntEnum
+
+
+class CycleExit(IntEnum):
+    OK = 0  # the cycle ran, even if some sources failed
+    CRASHED = 1
+    CONFIG_UNUSABLE = 2
+    UNKNOWN_SOURCE = 3
+    DATABASE_UNUSABLE = 4
+
+
+EXIT_MEANING: dict[int, str] = {
+    CycleExit.CRASHED: "crawl cycle crashed (see the log)",
+    CycleExit.CONFIG_UNUSABLE: "configuration unusable",
+    CycleExit.UNKNOWN_SOURCE: "unknown source",
+    CycleExit.DATABASE_UNUSABLE: "database unusable",
+}
+
+
+@dataclass(frozen=True)
+class SourceResult:
+    """How one source's crawl went."""
+
+    source: str
+    kind: str
+    status: str  # "ok", "not-modified", "not fetched" or "error: <cause>"
+    items_seen: int = 0
+    new_articles: int = 0
+    article_errors: int = 0
+    already_stored: int = 0
+
+    @property
+    def failed(self) -> bool:
+        return self.status.startswith("error")
+
+
+@dataclass(frozen=True)
+class CycleSummary:
+    started_at: str
+    sources: list[SourceResult] = field(default_factory=list)
+    # When each configured source falls due next (None: now).
+    next_due: dict[str, str | None] = field(default_factory=dict)
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), ensure_ascii=False)
+
+    @classmethod
+    def from_json(cls, line: str) -> "CycleSummary":
+        """Raises ValueError (json.JSONDecodeError included) on a line that is not one."""
+        data = json.loads(line)
+        try:
+            return cls(
+                started_at=data["started_at"],
+                sources=[SourceResult(**source) for source in data["sources"]],
+                next_due=data.get("next_due", {}),
+            )
+        except (KeyError, TypeError) as error:
+            raise ValueError(f"not a crawl cycle summary: {error}") from error
