@@ -18,7 +18,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from scheduler.daemon import running_pid
-from tests.crawling import write_config
+from tests.crawling import init_database, write_config
 from tests.daemons import newswatch, pid_alive, query, wait_for
 from tests.outlets.articles import CASPIAN_HERALD
 from tests.outlets.server import OutletServer
@@ -39,6 +39,7 @@ def main() -> None:
             interval="2s",
             concurrent_per_host=1,
         )
+        init_database(config)
         db, pid_file = folder / "crawl.db", folder / "crawl.pid"
         seen: set[tuple] = set()
         published = len(CASPIAN_HERALD)

@@ -18,7 +18,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from tests.crawling import write_config  # noqa: E402
+from tests.crawling import init_database, write_config  # noqa: E402
 from tests.daemons import cycles_logged  # noqa: E402
 from tests.outlets.articles import CASPIAN_HERALD  # noqa: E402
 from tests.outlets.server import OutletServer  # noqa: E402
@@ -43,6 +43,7 @@ def main() -> None:
             [{"name": "Caspian Herald", "kind": "feed", "url": server.url("/herald/rss.xml")}],
             interval="1s",
         )
+        init_database(config)
         log = folder / "daemon.log"
         daemon = subprocess.Popen(
             [

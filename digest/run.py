@@ -209,6 +209,7 @@ def run_digest(
     mail: bool = False,
     dry_run: bool = False,
     include_all: bool = False,
+    chained: bool = True,
     stdout: TextIO | None = None,
     env: Mapping[str, str] | None = None,
 ) -> DigestResult:
@@ -218,7 +219,9 @@ def run_digest(
     `until` None means `now`. `output` None writes dated files under `digest.output_dir`
     (a dry run prints to stdout instead), "-" prints to `stdout`, a directory or a file
     path writes there. `mail` sends it to `[digest.email]` after retrying earlier mails that
-    failed. A dry run renders and writes but records nothing and mails nothing.
+    failed. A dry run renders and writes but records nothing and mails nothing. `chained`
+    False makes a digest "since the last one" a report: recorded, but the next digest (and
+    the daemon's) still starts where the last chained one ended.
     Raises DigestError (and StorageError) for what cannot be done as asked.
     """
     if output is None and dry_run:
@@ -239,6 +242,7 @@ def run_digest(
             raise DigestError("--mail: [digest.email] recipients is empty")
 
     start, end, previous, following = resolve_period(storage, now, since, until)
+    following = following and chained
     targets = {} if to_stdout else _targets(output, chosen, config.digest.output_dir, end)
     digest = collect_digest(config, storage, start, end, now, include_all)
     png = chart_png(digest) if "html" in chosen or (mail and not dry_run) else None

@@ -111,6 +111,7 @@ def crawl(ctx: click.Context, run_all: bool, names: tuple[str, ...]) -> None:
     """
     app: AppContext = ctx.obj
     config = app.config  # report a bad configuration here, before starting a child
+    app.existing_database()
     verbosity = ctx.find_root().params.get("verbose", 0)
     log_level = {0: "WARNING", 1: "INFO"}.get(verbosity, "DEBUG")
     outcome = run_crawl_cycle(config.file, list(names), run_all, log_level)
@@ -161,7 +162,7 @@ def sources(app: AppContext) -> None:
         newswatch sources
     """
     config = app.config
-    with app.storage() as storage:
+    with app.reader() as storage:
         health = {row["name"]: row for row in storage.sources.all()}
         counts = {row["source"]: row["articles"] for row in storage.articles.stats()["per_source"]}
     rows = []
@@ -194,7 +195,7 @@ def stats(app: AppContext) -> None:
 
         newswatch stats
     """
-    with app.storage() as storage:
+    with app.reader() as storage:
         totals = storage.articles.stats()
         seed = storage.articles.seed()
     click.echo(f"articles:   {totals['articles']}")
@@ -235,7 +236,7 @@ def search(app: AppContext, query: str, limit: int) -> None:
 
         newswatch search "Oymasha"
     """
-    with app.storage() as storage:
+    with app.reader() as storage:
         try:
             hits = storage.articles.search(query, limit=limit)
         except SearchQueryError as error:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from config import Config, ConfigError, load_config
+from config import DEFAULT_FILE_NAME, Config, ConfigError, load_config
 from storage import Storage, StorageError
 
 
@@ -39,14 +39,50 @@ class AppContext:
 
     @contextmanager
     def storage(self) -> Iterator[Storage]:
-        """The configured database, seed stored and sources registered."""
+        """The configured database for a command that writes: seed stored and sources
+        registered. Only `init` creates a database (see `existing_database`)."""
+        self.existing_database()
         with domain_errors():
             storage = Storage.open_configured(self.config)
-        try:
-            with domain_errors():
-                yield storage
-        finally:
-            storage.close()
+        with _closing(storage):
+            yield storage
+
+    @contextmanager
+    def reader(self) -> Iterator[Storage]:
+        """The configured database for a command that only reads: opened read-only, nothing
+        prepared, so it works on a database the user may not write and another config file
+        cannot change what is stored."""
+        self.existing_database()
+        with domain_errors():
+            storage = Storage.open_readonly(self.config.storage.path)
+        with _closing(storage):
+            yield storage
+
+    def existing_database(self) -> Path:
+        """The configured database's path; a command run in the wrong folder is told which
+        configuration and database it looked for, instead of starting an empty database."""
+        path = self.config.storage.path
+        if not path.exists():
+            raise click.ClickException(
+                f"no database at {path} (configuration: {self.config_description}); "
+                "run `newswatch init` to create it there, or give --config"
+            )
+        return path
+
+    @property
+    def config_description(self) -> str:
+        if self.config.file is None:
+            return f"built-in defaults, as no {DEFAULT_FILE_NAME} is in {Path.cwd()}"
+        return str(self.config.file)
+
+
+@contextmanager
+def _closing(storage: Storage) -> Iterator[None]:
+    try:
+        with domain_errors():
+            yield
+    finally:
+        storage.close()
 
 
 @contextmanager

@@ -54,6 +54,7 @@ def run(ctx: click.Context, log_file: Path | None) -> None:
     """
     app: AppContext = ctx.obj
     config = app.config
+    app.existing_database()
     verbosity = _verbosity(ctx)
     child_level = {0: "ERROR", 1: "INFO"}.get(verbosity, "DEBUG")
     try:
@@ -173,7 +174,7 @@ def status(app: AppContext) -> None:
             )
         else:
             click.echo("  last cycle: none yet")
-    with app.storage() as storage:
+    with app.reader() as storage:
         _echo_failing_sources(storage)
     if pid is None:
         sys.exit(NOT_RUNNING_EXIT)

@@ -49,7 +49,16 @@ class IsoMoment(click.ParamType):
     help="Where to write: a file (one format), a directory (dated names) or - for stdout "
     "(default: digest.output_dir).",
 )
-@click.option("--mail", is_flag=True, help="Also mail it to [digest.email] recipients.")
+@click.option(
+    "--mail",
+    is_flag=True,
+    help="Also mail it to [digest.email] recipients (implies --record).",
+)
+@click.option(
+    "--record",
+    is_flag=True,
+    help="Move the since-last-digest mark to this digest's end, as the daemon's digest does.",
+)
 @click.option(
     "--dry-run",
     is_flag=True,
@@ -70,6 +79,7 @@ def digest(
     formats: tuple[str, ...],
     output: str | None,
     mail: bool,
+    record: bool,
     dry_run: bool,
     include_all: bool,
 ) -> None:
@@ -77,8 +87,10 @@ def digest(
 
     Syndicated copies are folded under their original; the header counts new articles and
     outlets polled or in error; failing sources are listed at the end. Every digest except a
-    dry run is recorded, so the next --since-last digest starts where this one ended. A mail
-    that cannot be sent is kept and retried by the next --mail run.
+    dry run is recorded, but only the daemon's scheduled digest, --mail and --record move the
+    since-last-digest mark: a digest you print or write to look at is a report, and the next
+    mailed digest still covers its period. A mail that cannot be sent is kept and retried by
+    the next --mail run.
 
     Example:
 
@@ -87,12 +99,14 @@ def digest(
     if since_last and since is not None:
         raise click.UsageError("--since-last and --since exclude each other")
     config = app.config
-    with app.storage() as storage:
+    # A dry run only reads: it works on a database the user may not write.
+    with app.reader() if dry_run else app.storage() as storage:
+        now = datetime.now(UTC) if dry_run else storage.settled_now()
         try:
             result = run_digest(
                 config,
                 storage,
-                storage.settled_now(),
+                now,
                 since=since,
                 until=until,
                 formats=formats or None,
@@ -100,6 +114,7 @@ def digest(
                 mail=mail,
                 dry_run=dry_run,
                 include_all=include_all,
+                chained=record or mail,
             )
         except DigestError as error:
             raise click.ClickException(str(error)) from error

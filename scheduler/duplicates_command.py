@@ -22,7 +22,7 @@ def duplicates(app: AppContext, article_id: int) -> None:
 
         newswatch duplicates 42
     """
-    with app.storage() as storage:
+    with app.reader() as storage:
         entries = storage.copies.group_of(article_id)
     if not entries:
         raise click.ClickException(f"no article #{article_id}")

@@ -56,7 +56,7 @@ def explain_article(app: AppContext, article_id: int) -> None:
         newswatch explain 42
     """
     profile = _profile(app)
-    with app.storage() as storage:
+    with app.reader() as storage:
         article = storage.articles.get(article_id)
     if article is None:
         raise click.ClickException(f"no article #{article_id}")

@@ -12,7 +12,7 @@ from sqlite_utils import Database
 from config import Config
 from storage.articles import Articles
 from storage.copies import Copies
-from storage.db import open_database, write_transaction
+from storage.db import open_database, open_database_readonly, write_transaction
 from storage.digests import Digests
 from storage.errors import SearchQueryError, StorageError, wraps_errors
 from storage.models import (
@@ -58,6 +58,12 @@ class Storage:
     def open(cls, path: Path) -> "Storage":
         """Open the database at `path`, creating and upgrading it as needed."""
         return cls(open_database(path), path)
+
+    @classmethod
+    def open_readonly(cls, path: Path) -> "Storage":
+        """Open an existing database at `path` for reading only (see open_database_readonly);
+        any write through it fails with StorageError."""
+        return cls(open_database_readonly(path), path)
 
     @classmethod
     def open_configured(cls, config: Config) -> "Storage":

@@ -52,6 +52,41 @@ def open_database(path: Path) -> Database:
         return db
 
 
+def open_database_readonly(path: Path) -> Database:
+    """Open an existing database for reading only: nothing is created, upgraded or written,
+    so it works on a file the user may not write (the daemon's, owned by its service user).
+
+    A database with pending migrations is opened writable once to upgrade it; that fails,
+    naming the file, when the user may not write it.
+    """
+    if not path.exists():
+        raise StorageError(f"database {path}: no such file")
+    with wrapped_errors(path):
+        db = _connect_readonly(path)
+        if migrations.pending(db):
+            db.close()
+            logger.info("database %s: older schema, upgrading it before reading", path)
+            open_database(path).close()
+            db = _connect_readonly(path)
+        return db
+
+
+def _connect_readonly(path: Path) -> Database:
+    uri = f"{path.resolve().as_uri()}?mode=ro"
+    conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+    try:
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlite3.OperationalError:
+        # A WAL database needs its -shm file; a reader who may not create it (a folder it
+        # cannot write) can still read a database nobody is writing, as an immutable file.
+        conn.close()
+        if Path(f"{path}-wal").exists():
+            raise
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro&immutable=1", uri=True)
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    return Database(conn)
+
+
 # Values per IN (…) list: stays under SQLite's limit on bound variables.
 IN_CHUNK = 500
 

@@ -26,7 +26,10 @@ def storage(tmp_path: Path) -> Iterator[Storage]:
 
 @pytest.fixture
 def config_file(tmp_path: Path) -> Path:
-    """A minimal configuration with a database in tmp_path and no sources."""
+    """A minimal configuration with no sources, and its database created in tmp_path (as
+    `newswatch init` does: commands other than init never create one)."""
     path = tmp_path / "newswatch.toml"
     path.write_text('[storage]\npath = "test.db"\n', encoding="utf-8")
+    with Storage.open(tmp_path / "test.db") as created:
+        created.ensure_seed()
     return path

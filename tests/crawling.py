@@ -68,6 +68,17 @@ def write_config(path: Path, sources: list[dict[str, Any]], **crawl: Any) -> Pat
     return path
 
 
+def init_database(config: Path) -> Path:
+    """Create the configured database, seed stored and sources registered, as `newswatch
+    init` does (the other commands refuse to create one)."""
+    from config import load_config
+    from storage import Storage
+
+    loaded = load_config(config)
+    Storage.open_configured(loaded).close()
+    return loaded.storage.path
+
+
 def read_rows(db_path: Path, sql: str, *params: Any) -> list[sqlite3.Row]:
     """Rows of a query on a crawl's database, by column name."""
     db = sqlite3.connect(db_path)

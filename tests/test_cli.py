@@ -114,9 +114,43 @@ def test_storage_path_is_relative_to_the_config_file(tmp_path: Path) -> None:
     folder.mkdir()
     config = folder / "nw.toml"
     config.write_text('[storage]\npath = "data.db"\n', encoding="utf-8")
-    result = run("--config", str(config), "stats")
+    result = run("--config", str(config), "init")
     assert result.exit_code == 0
     assert (folder / "data.db").exists()
+    assert run("--config", str(config), "stats").exit_code == 0
+
+
+def test_a_command_in_the_wrong_folder_names_what_it_looked_for_and_creates_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("NEWSWATCH_CONFIG", raising=False)
+    for command in (["stats"], ["search", "Aktau"], ["crawl"], ["digest", "-o", "-"], ["start"]):
+        result = run(*command)
+        assert result.exit_code == 1, command
+        assert f"no database at {tmp_path / 'newswatch.db'}" in result.output
+        assert "built-in defaults, as no newswatch.toml is in" in result.output
+        assert "newswatch init" in result.output
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_reading_command_with_another_config_keeps_the_other_sources_health(
+    tmp_path: Path,
+) -> None:
+    two = tmp_path / "two.toml"
+    two.write_text(
+        '[storage]\npath = "shared.db"\n'
+        '[[sources]]\nname = "A"\nkind = "feed"\nurl = "http://a.test/rss"\n'
+        '[[sources]]\nname = "B"\nkind = "feed"\nurl = "http://b.test/rss"\n',
+        encoding="utf-8",
+    )
+    one = tmp_path / "one.toml"
+    one.write_text('[storage]\npath = "shared.db"\n', encoding="utf-8")
+    assert run("--config", str(two), "init").exit_code == 0
+    for command in (["search", "Aktau"], ["stats"], ["sources"], ["explain", "1"]):
+        assert run("--config", str(one), *command).exit_code == 0, command
+    names = sqlite3.connect(tmp_path / "shared.db").execute("SELECT name FROM sources")
+    assert sorted(row[0] for row in names) == ["A", "B"]
 
 
 def test_unusable_database_is_one_line_and_exit_1(tmp_path: Path) -> None:

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.crawling import REPO, CycleRun, read_rows, run_cycle, write_config
+from tests.crawling import REPO, CycleRun, init_database, read_rows, run_cycle, write_config
 from tests.daemons import newswatch
 from tests.outlets.articles import (
     CASPIAN_HERALD,
@@ -287,6 +287,7 @@ def test_crawl_command_prints_the_summary_table(crawled: Crawled, tmp_path: Path
             {"name": "Broken 500", "kind": "feed", "url": crawled.server.url("/faulty/500.xml")},
         ],
     )
+    init_database(config)
     first = newswatch(config, "crawl")
     assert first.returncode == 0, first.stderr[-2000:]
     assert "Caspian Herald" in first.stdout and "HTTP 500" in first.stdout

@@ -20,7 +20,7 @@ from scheduler.daemon import (
 )
 from storage import Storage
 from storage.timeutil import to_iso
-from tests.crawling import write_config
+from tests.crawling import init_database, write_config
 from tests.daemons import cycles_logged, newswatch, pid_alive, query, wait_for
 from tests.outlets.articles import FixtureArticle
 from tests.outlets.server import OutletServer
@@ -65,12 +65,14 @@ def server() -> Iterator[OutletServer]:
 
 
 def herald_config(folder: Path, server: OutletServer, **crawl: object) -> Path:
-    return write_config(
+    config = write_config(
         folder / "newswatch.toml",
         [{"name": "Caspian Herald", "kind": "feed", "url": server.url("/herald/rss.xml")}],
         interval="2s",
         **crawl,
     )
+    init_database(config)
+    return config
 
 
 def test_daemon_crawls_on_schedule_reports_status_and_stops(

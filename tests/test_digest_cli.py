@@ -1,17 +1,19 @@
 """Digest periods (since the last one, empty ones, dry runs) and the `newswatch digest` command."""
 
 import json
-from datetime import timedelta
+import re
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 from digest_fixtures import CONFIG_TOML, NOW, add_later, fill, make_config
 
-from digest import DigestError, is_digested, run_digest
+from digest import DigestError, is_digested, run_digest, run_scheduled_digest
 from scheduler.cli import cli
 from storage import Storage
 from storage.timeutil import to_iso
+from tests.crawling import init_database
 
 
 @pytest.fixture
@@ -136,7 +138,15 @@ def test_cli_writes_the_configured_formats_and_a_report_does_not_move_the_mark(
     ]
     assert f"wrote {out / 'digest-2024-07-15T070000Z.html'}" in result.stderr
     again = invoke(
-        config_file, "--since-last", "--until", "2024-07-16", "--format", "json", "-o", "-"
+        config_file,
+        "--since-last",
+        "--until",
+        "2024-07-16",
+        "--record",
+        "--format",
+        "json",
+        "-o",
+        "-",
     )
     assert again.exit_code == 0, again.output
     data = json.loads(again.stdout)
@@ -145,6 +155,27 @@ def test_cli_writes_the_configured_formats_and_a_report_does_not_move_the_mark(
     assert data["period"]["since"] == "2024-07-15T00:00:00Z"
     followed = invoke(config_file, "--until", "2024-07-16T06:00", "--format", "json", "-o", "-")
     assert json.loads(followed.stdout)["period"]["since"] == "2024-07-16T00:00:00Z"
+
+
+def test_a_digest_printed_to_look_at_leaves_the_daemons_period_alone(config_file):
+    looked = invoke(config_file, "--until", "2024-07-15T07:00Z", "--format", "text", "-o", "-")
+    assert looked.exit_code == 0, looked.output
+    assert "digest #1" in looked.stderr  # recorded, as a report
+    with Storage.open(config_file.parent / "news.db") as storage:
+        assert storage.digests.covered_until() is None
+        scheduled = run_scheduled_digest(
+            make_config(config_file.parent), storage, NOW, now=NOW, env={}
+        )
+    assert scheduled is not None
+    # The scheduled digest covers the same period: the printed one did not use it up.
+    assert scheduled.digest.since == looked_since(looked.stdout)
+    assert scheduled.digest.relevant_count == 6
+
+
+def looked_since(text: str) -> datetime:
+    moment = re.search(r"(\d{4}-\d{2}-\d{2} \d{2}:\d{2}) UTC →", text)
+    assert moment is not None, text
+    return datetime.strptime(moment.group(1), "%Y-%m-%d %H:%M").replace(tzinfo=UTC)
 
 
 def test_a_digest_until_the_future_is_refused(config_file):
@@ -187,6 +218,7 @@ def test_cli_mail_failure_exits_non_zero_naming_the_host(tmp_path):
     email = f'[digest.email]\nhost = "127.0.0.1"\nport = {port}\nrecipients = ["a@example.org"]'
     path = tmp_path / "newswatch.toml"
     path.write_text(CONFIG_TOML.format(db="news.db", out="digests", email=email), "utf-8")
+    init_database(path)
     result = invoke(path, *PERIOD, "--mail")
     assert result.exit_code == 1
     last = result.stderr.strip().splitlines()[-1]
