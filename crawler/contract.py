@@ -34,6 +34,7 @@ class SourceResult:
     status: str  # "ok", "not-modified", "not fetched" or "error: <cause>"
     items_seen: int = 0
     new_articles: int = 0
+    updated_articles: int = 0  # stored articles whose text changed (kept as versions)
     article_errors: int = 0
     already_stored: int = 0
 

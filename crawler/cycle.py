@@ -114,6 +114,7 @@ def _result(config: Config, name: str, crawler: Crawler) -> SourceResult:
         status=stats.get("newswatch/status", "not fetched"),
         items_seen=stats.get("newswatch/items_seen", 0),
         new_articles=stats.get("newswatch/new_articles", 0),
+        updated_articles=stats.get("newswatch/updated_articles", 0),
         article_errors=stats.get("newswatch/article_errors", 0)
         + stats.get("newswatch/articles_gone", 0),
         already_stored=stats.get("newswatch/already_stored", 0),

@@ -1,6 +1,27 @@
-"""What spiders yield: articles to store, and a record of each source fetch."""
+"""What spiders yield: articles to store, and a record of each source fetch; and the lead
+an article request carries."""
 
 from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Lead:
+    """What a source says about an article before its page is fetched: a feed entry, a
+    sitemap URL or a listing page's link. Where the page gives less, these fill in."""
+
+    url: str
+    title: str | None = None
+    summary: str | None = None
+    author: str | None = None
+    published_at: str | None = None
+    updated_at: str | None = None
+    lang: str | None = None
+    guid: str | None = None  # the feed entry's id (RSS guid, Atom id), unique within the source
+
+    @property
+    def announced_at(self) -> str | None:
+        """The source's own time for the article: when it says it last changed."""
+        return self.updated_at or self.published_at
 
 
 @dataclass
@@ -15,15 +36,13 @@ class ArticleItem:
     published_at: str | None = None
     lang: str | None = None
     summary_only: bool = False
-    changed: bool = False  # the source announced an update of an article already stored
+    reread: bool = False  # a stored article fetched again: its source announced a change
     guid: str | None = None  # the feed entry's id (RSS guid, Atom id), unique within the source
+    announced_at: str | None = None  # the source's time for it (Lead.announced_at)
     canonical_link: str | None = None  # the page's rel=canonical or og:url, made absolute
     # Filled in by the pipelines:
     canonical_url: str | None = None
     aliases: list[str] = field(default_factory=list)
-    relevance: float | None = None
-    relevant: bool = False
-    matched: list[str] = field(default_factory=list)
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""Middlewares: http(s) only, conditional GET, polite retries, no re-download of stored pages."""
+"""Middlewares: http(s) only, conditional GET, polite retries, which article pages to fetch."""
 
 import asyncio
 import logging
@@ -13,11 +13,13 @@ from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 
-from crawler.meta import ARTICLE, CHANGED, HINT, PRIMARY, SOURCE_UPDATED
+from crawler.addon import CONFIG_OBJECT
+from crawler.items import Lead
+from crawler.meta import LEAD, PRIMARY, REREAD
 from crawler.state import crawler_storage
 from crawler.urls import canonical_url, is_fetchable, refusal_reason
 from storage import guid_alias
-from storage.timeutil import from_iso
+from storage.decide import Fetch, fetch_decision
 
 logger = logging.getLogger(__name__)
 
@@ -101,46 +103,78 @@ class ConditionalGetMiddleware(_CrawlerMiddleware):
             request.headers.setdefault("If-Modified-Since", row["last_modified"])
 
 
-class SkipStoredArticlesMiddleware(_CrawlerMiddleware):
-    """Drop requests for article pages that are already stored, unless the source says the
-    article changed since it was last downloaded (a newer `updated` date in the feed or
-    sitemap). Checks every article request a feed, sitemap or listing page yields in one query.
+class ArticlePlanMiddleware(_CrawlerMiddleware):
+    """Which of the article pages a source lists are fetched in this cycle.
+
+    Each lead is decided by storage.decide.fetch_decision against what is stored under its
+    addresses (its URL as given and canonical, its guid): a new article is fetched, a stored
+    one only when the source announces a change since. Of those, the newest
+    `crawl.max_articles_per_source` in the whole crawl of the source are fetched; the others
+    are left for the next cycle (the source then keeps no validators, so the next cycle
+    reads its feed again instead of getting a 304). Every article request a feed, sitemap or
+    listing page yields is checked in one query.
     """
+
+    def __init__(self, crawler: Crawler) -> None:
+        super().__init__(crawler)
+        self.budget: int = crawler.settings[CONFIG_OBJECT].crawl.max_articles_per_source
 
     async def process_spider_output(
         self, response: Response, result: AsyncIterator[Any]
     ) -> AsyncIterator[Any]:
         outputs = [output async for output in result]
-        source = getattr(self.crawler.spider, "source_name", "")
-        candidates = {
-            o.url: _stored_keys(o, source)
-            for o in outputs
-            if isinstance(o, Request) and o.meta.get(ARTICLE)
-        }
-        stored: dict[str, str] = {}
-        if candidates:
-            articles = crawler_storage(self.crawler).articles
-            stored = articles.update_times(key for keys in candidates.values() for key in keys)
+        leads = [
+            o for o in outputs if isinstance(o, Request) and isinstance(o.meta.get(LEAD), Lead)
+        ]
+        chosen = {id(request) for request in self._choose(leads)} if leads else set()
         for output in outputs:
-            stored_at = None
-            if isinstance(output, Request) and output.url in candidates:
-                stored_at = next((stored[k] for k in candidates[output.url] if k in stored), None)
-            if stored_at is not None:
-                changed_at = output.meta.get(SOURCE_UPDATED)
-                if not changed_at or from_iso(changed_at) <= from_iso(stored_at):
-                    self.crawler.stats.inc_value("newswatch/already_stored")
-                    continue
-                output.meta[CHANGED] = True
+            if isinstance(output, Request) and output.meta.get(LEAD) and id(output) not in chosen:
+                continue
             yield output
+
+    def _choose(self, requests: list[Request]) -> list[Request]:
+        source = getattr(self.crawler.spider, "source_name", "")
+        keys = {id(request): _stored_keys(request, source) for request in requests}
+        articles = crawler_storage(self.crawler).articles
+        stored = articles.stored_leads((key for ks in keys.values() for key in ks), source)
+        wanted = []
+        for request in requests:
+            lead: Lead = request.meta[LEAD]
+            found = next((stored[key] for key in keys[id(request)] if key in stored), None)
+            guid = guid_alias(source, lead.guid) if lead.guid else None
+            decision = fetch_decision(found, lead.announced_at, guid)
+            if decision is Fetch.SKIP:
+                self.crawler.stats.inc_value("newswatch/already_stored")
+                continue
+            if decision is Fetch.AGAIN:
+                request.meta[REREAD] = True
+            wanted.append(request)
+        wanted.sort(key=_published, reverse=True)  # newest first; undated last
+        taken, left = wanted[: self.budget], len(wanted) - self.budget
+        self.budget -= len(taken)
+        if left > 0:
+            self.crawler.stats.inc_value("newswatch/left_for_next_cycle", left)
+            logger.info(
+                "source %r: %d more articles left for the next cycle "
+                "(crawl.max_articles_per_source)",
+                source,
+                left,
+            )
+        return taken
+
+
+def _published(request: Request) -> str:
+    lead: Lead = request.meta[LEAD]
+    return lead.published_at or lead.updated_at or ""  # ISO 8601 UTC: sorts in time order
 
 
 def _stored_keys(request: Request, source: str) -> list[str]:
     """What an article request may be stored under: its URL as given and canonical, and the
     feed entry's guid (an entry whose link changed is still the same article)."""
     keys = [request.url, canonical_url(request.url)]
-    guid = (request.meta.get(HINT) or {}).get("guid")
-    if guid:
-        keys.append(guid_alias(source, guid))
+    lead: Lead = request.meta[LEAD]
+    if lead.guid:
+        keys.append(guid_alias(source, lead.guid))
     return keys
 
 
@@ -158,7 +192,7 @@ class SourceErrorsMiddleware(_CrawlerMiddleware):
             cause,
             exc_info=exception,
         )
-        if response.meta.get(ARTICLE) or not hasattr(spider, "unreadable"):
+        if response.meta.get(LEAD) or not hasattr(spider, "unreadable"):
             self.crawler.stats.inc_value("newswatch/article_errors")
             return []
         return [spider.unreadable(response, cause)]

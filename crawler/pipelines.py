@@ -1,7 +1,10 @@
-"""Item pipelines, in order: validate → canonical URL → relevance → duplicates → store.
+"""Item pipelines, in order: validate → canonical URL → store.
 
 Spiders yield two kinds of item: ArticleItem (goes through every stage) and FetchItem (a
-record of a source fetch; only the store stage acts on it).
+record of a source fetch; only the store stage acts on it). What becomes of an article — a
+new row, a copy of another outlet's, an alias of a stored one, an edit — is decided in
+storage (storage.decide) when the batch is written; relevance is scored there, through the
+scorer given here, for the articles whose text is stored.
 """
 
 import logging
@@ -21,20 +24,20 @@ from relevance import profile_for, score_article
 from storage import (
     Article,
     FetchRecord,
+    Incoming,
     SourceOutcome,
     StorageError,
     Stored,
-    content_hash,
     guid_alias,
 )
+from storage.decide import Intent
+from storage.models import Score
 
 logger = logging.getLogger(__name__)
 
 # Longer texts are cut: no news article is this long, and a runaway page must not bloat the
 # database.
 MAX_TEXT_CHARS = 200_000
-# A re-fetched text shorter than this share of the stored one is not taken as an edit.
-MIN_EDIT_LENGTH_RATIO = 0.5
 # Articles are written in batches of this many: one transaction each, not one per article.
 STORE_BATCH = 25
 
@@ -93,56 +96,12 @@ class CanonicalUrlPipeline(_CrawlerPipeline):
         return item
 
 
-class RelevancePipeline(_CrawlerPipeline):
-    """Scores each article against the watch profile. Every article is stored, relevant or
-    not, so that `newswatch rescore` can apply a changed profile to all of them."""
-
-    def __init__(self, crawler: Crawler) -> None:
-        super().__init__(crawler)
-        self.profile = profile_for(self.config.profile)
-
-    def process_item(self, item: Any) -> Any:
-        if not isinstance(item, ArticleItem):
-            return item
-        score = score_article(self.profile, item.title, item.text, item.lang)
-        item.relevance = score.relevance
-        item.relevant = score.relevant
-        item.matched = list(score.matched)
-        return item
-
-
-class DuplicatesPipeline(_CrawlerPipeline):
-    """Articles already stored under one of this item's addresses, or under its feed guid
-    within the same source, are not stored again; its new addresses become aliases.
-
-    The same text at another address and near-duplicates (copies from other outlets) are
-    decided when the article is stored (Articles.store_many), in the write transaction, so
-    that copies crawled at the same time by two sources still find each other.
-    """
-
-    def process_item(self, item: Any) -> Any:
-        if not isinstance(item, ArticleItem) or item.changed:
-            return item
-        articles = crawler_storage(self.crawler).articles
-        addresses = _addresses(item)
-        known = articles.known_urls(addresses)
-        if not known:
-            return item
-        existing = known.get(item.canonical_url or "") or next(iter(known.values()))
-        for address in addresses:
-            if address not in known:
-                articles.add_alias(address, existing, item.source)
-        self.crawler.stats.inc_value("newswatch/duplicates")
-        raise DropItem(
-            f"{item.source}: {item.url[:200]} is already stored as #{existing}", log_level="DEBUG"
-        )
-
-
 class StorePipeline(_CrawlerPipeline):
     """Writes articles in batches, then the source's fetch records and health at the end."""
 
     def __init__(self, crawler: Crawler) -> None:
         super().__init__(crawler)
+        self.profile = profile_for(self.config.profile)
         self.pending: list[ArticleItem] = []
         self.fetches: list[FetchItem] = []
         self.new_articles = 0
@@ -170,7 +129,7 @@ class StorePipeline(_CrawlerPipeline):
         batch, self.pending = self.pending, []
         articles = crawler_storage(self.crawler).articles
         try:
-            results = articles.store_many(_article(item) for item in batch)
+            results = articles.store_incoming((_incoming(item) for item in batch), self.score)
         except StorageError as error:
             # The batch is lost for this cycle; the source is recorded as failed without
             # validators, so the next cycle fetches these articles again.
@@ -179,52 +138,36 @@ class StorePipeline(_CrawlerPipeline):
             return
         for item, stored in zip(batch, results, strict=True):
             self._count(item, stored)
-            if stored.outcome == "known" and item.changed:
-                self._update(item, stored.article_id)
         self.crawler.stats.set_value("newswatch/new_articles", self.new_articles)
+
+    def score(self, article: Article) -> Score:
+        scored = score_article(self.profile, article.title, article.text, article.lang)
+        return scored.relevance, scored.relevant, scored.matched
 
     def _count(self, item: ArticleItem, stored: Stored) -> None:
         if stored.is_new_row:
             self.new_articles += 1
-        if stored.outcome == "copy":
-            self.crawler.stats.inc_value("newswatch/near_duplicates")
-            logger.info(
-                "%s: %s is a copy (similarity %.2f) of #%s",
-                item.source,
-                item.url[:200],
-                stored.similarity or 0.0,
-                stored.duplicate_of,
-            )
-        elif stored.outcome == "same-text":
-            self.crawler.stats.inc_value("newswatch/duplicates")
-            logger.info(
-                "%s: %s has the text of #%s: stored as its alias",
-                item.source,
-                item.url[:200],
-                stored.article_id,
-            )
-
-    def _update(self, item: ArticleItem, article_id: int) -> None:
-        """An edit announced by the source. A page that now yields only a summary, or far
-        less text than stored (a consent wall, a paywall, an error page), is not an edit."""
-        articles = crawler_storage(self.crawler).articles
-        stored = articles.get(article_id)
-        if stored is None or not plausible_edit(stored.text, item.text, item.summary_only):
-            logger.info(
-                "%s: %s: re-fetched page ignored (not a plausible edit)",
-                item.source,
-                item.url[:200],
-            )
-            articles.mark_fetched(article_id)
-            return
-        score = (item.relevance, item.relevant, tuple(item.matched))
-        if articles.update_content(
-            article_id, item.title, item.text, content_hash(item.text), score=score
-        ):
-            self.crawler.stats.inc_value("newswatch/updated_articles")
-            logger.info(
-                "%s: %s changed: earlier text kept as a version", item.source, item.url[:200]
-            )
+        url = item.url[:200]
+        match stored.outcome:
+            case Intent.COPY:
+                self.crawler.stats.inc_value("newswatch/near_duplicates")
+                logger.info(
+                    "%s: %s is a copy (similarity %.2f) of #%s",
+                    item.source,
+                    url,
+                    stored.similarity or 0.0,
+                    stored.duplicate_of,
+                )
+            case Intent.KNOWN | Intent.SAME_TEXT:
+                self.crawler.stats.inc_value("newswatch/duplicates")
+                logger.debug("%s: %s is stored as #%s", item.source, url, stored.article_id)
+            case Intent.EDITED:
+                self.crawler.stats.inc_value("newswatch/updated_articles")
+                logger.info("%s: %s changed: earlier text kept as a version", item.source, url)
+            case Intent.NOT_AN_EDIT:
+                logger.info(
+                    "%s: %s: re-fetched page ignored (not a plausible edit)", item.source, url
+                )
 
     def close_spider(self) -> None:
         self.flush()
@@ -235,8 +178,10 @@ class StorePipeline(_CrawlerPipeline):
             _fetch_record(fetch, self.new_articles if fetch.primary else 0)
             for fetch in self.fetches
         ]
-        missed = self.crawler.stats.get_value("newswatch/article_errors", 0)
-        validated = not missed and self.write_error is None
+        stats = self.crawler.stats
+        missed = stats.get_value("newswatch/article_errors", 0)
+        left = stats.get_value("newswatch/left_for_next_cycle", 0)
+        validated = not missed and not left and self.write_error is None
         outcome = source_outcome(source.name, self.fetches, self.completed, validated)
         if outcome is not None and self.write_error is not None:
             outcome = replace(outcome, error=f"could not store articles: {self.write_error}")
@@ -275,14 +220,6 @@ def source_outcome(
     )
 
 
-def plausible_edit(old_text: str | None, new_text: str | None, summary_only: bool) -> bool:
-    """Whether a re-fetched text may replace the stored one: it must be a real page's text
-    and keep at least half of the stored length."""
-    if summary_only or not new_text:
-        return False
-    return len(new_text) >= MIN_EDIT_LENGTH_RATIO * len(old_text or "")
-
-
 def _fetch_record(fetch: FetchItem, new_articles: int) -> FetchRecord:
     return FetchRecord(
         source=fetch.source,
@@ -295,30 +232,26 @@ def _fetch_record(fetch: FetchItem, new_articles: int) -> FetchRecord:
     )
 
 
-def _addresses(item: ArticleItem) -> list[str]:
-    """Every key the item may be stored under: canonical URL, aliases, and its guid."""
-    addresses = [item.canonical_url or canonical_url(item.url), *item.aliases]
+def _incoming(item: ArticleItem) -> Incoming:
+    """The item as storage takes it: its canonical URL, and as aliases every other address
+    it was seen at and its feed guid."""
+    canonical = item.canonical_url or canonical_url(item.url)
+    aliases = list(item.aliases)
     if item.guid:
-        addresses.append(guid_alias(item.source, item.guid))
-    return addresses
-
-
-def _article(item: ArticleItem) -> Article:
-    addresses = _addresses(item)
-    return Article(
+        aliases.append(guid_alias(item.source, item.guid))
+    article = Article(
         url=item.url,
-        canonical_url=addresses[0],
+        canonical_url=canonical,
         source=item.source,
         title=item.title,
         author=item.author,
         published_at=item.published_at,
         text=item.text,
         lang=item.lang,
-        relevance=item.relevance,
-        relevant=item.relevant,
-        matched=tuple(item.matched),
-        aliases=tuple(addresses[1:]),
+        announced_at=item.announced_at,
+        aliases=tuple(aliases),
     )
+    return Incoming(article, reread=item.reread, summary_only=item.summary_only)
 
 
 def _clean(value: str | None) -> str | None:

@@ -35,13 +35,11 @@ DOWNLOADER_MIDDLEWARES = {
 }
 SPIDER_MIDDLEWARES = {
     "crawler.middlewares.SourceErrorsMiddleware": 940,
-    "crawler.middlewares.SkipStoredArticlesMiddleware": 950,
+    "crawler.middlewares.ArticlePlanMiddleware": 950,
 }
 ITEM_PIPELINES = {
     "crawler.pipelines.ValidatePipeline": 100,
     "crawler.pipelines.CanonicalUrlPipeline": 200,
-    "crawler.pipelines.RelevancePipeline": 300,
-    "crawler.pipelines.DuplicatesPipeline": 400,
     "crawler.pipelines.StorePipeline": 900,
 }
 

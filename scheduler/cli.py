@@ -130,14 +130,17 @@ def crawl(ctx: click.Context, run_all: bool, names: tuple[str, ...]) -> None:
             _shorten(s.status, 60),
             s.items_seen,
             s.new_articles,
+            s.updated_articles,
             s.article_errors,
         ]
         for s in outcome.sources
     ]
-    click.echo(tabulate(rows, headers=["source", "kind", "status", "seen", "new", "errors"]))
+    headers = ["source", "kind", "status", "seen", "new", "updated", "errors"]
+    click.echo(tabulate(rows, headers=headers))
     failed = len(outcome.failed_sources)
+    updated = f", {outcome.updated_articles} updated" if outcome.updated_articles else ""
     click.echo(
-        f"\n{outcome.new_articles} new articles from {len(outcome.sources)} sources"
+        f"\n{outcome.new_articles} new articles{updated} from {len(outcome.sources)} sources"
         + (f"; {failed} failed (see `newswatch sources`)" if failed else "")
     )
 

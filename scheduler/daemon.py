@@ -311,9 +311,10 @@ def log_cycle(outcome: CycleOutcome) -> None:
         return
     failed = outcome.failed_sources
     logger.info(
-        "cycle: %d sources, %d new articles, %d failed",
+        "cycle: %d sources, %d new articles, %d updated, %d failed",
         len(outcome.sources),
         outcome.new_articles,
+        outcome.updated_articles,
         len(failed),
     )
     for source in failed:

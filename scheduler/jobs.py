@@ -27,6 +27,10 @@ class CycleOutcome:
         return sum(source.new_articles for source in self.sources)
 
     @property
+    def updated_articles(self) -> int:
+        return sum(source.updated_articles for source in self.sources)
+
+    @property
     def failed_sources(self) -> list[SourceResult]:
         return [source for source in self.sources if source.failed]
 

@@ -13,15 +13,16 @@ from config import Config
 from storage.articles import Articles
 from storage.copies import Copies
 from storage.db import open_database, open_database_readonly, write_transaction
+from storage.decide import Stored
 from storage.digests import Digests
 from storage.errors import SearchQueryError, StorageError, wraps_errors
 from storage.models import (
     Article,
     CopyEntry,
     FetchRecord,
+    Incoming,
     SearchHit,
     SourceOutcome,
-    Stored,
     content_hash,
     guid_alias,
 )
@@ -32,6 +33,7 @@ __all__ = [
     "Article",
     "CopyEntry",
     "FetchRecord",
+    "Incoming",
     "SearchHit",
     "SearchQueryError",
     "SourceOutcome",

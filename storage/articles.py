@@ -3,7 +3,7 @@
 import json
 import re
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -11,8 +11,17 @@ from sqlite_utils import Database
 
 from storage.copies import find_candidates, index_article, regroup, unindex_article
 from storage.db import in_chunks, write_transaction
+from storage.decide import (
+    Decision,
+    Intent,
+    Stored,
+    StoredLead,
+    StoredText,
+    StoreFacts,
+    store_decision,
+)
 from storage.errors import SearchQueryError, wraps_errors
-from storage.models import Article, SearchHit, Stored
+from storage.models import Article, Incoming, Score, SearchHit, content_hash, guid_alias
 from storage.neardup import (
     Fingerprint,
     Match,
@@ -61,63 +70,187 @@ class Articles:
 
     @wraps_errors
     def store_many(self, articles: Iterable[Article]) -> list[Stored]:
-        """Store articles in one transaction, each once, and say what became of each.
+        """Store articles in one transaction, each once, and say what became of each (see
+        `store_incoming`)."""
+        return self.store_incoming(Incoming(article) for article in articles)
 
-        An article is not stored again when one of its addresses (canonical URL, alias,
-        guid alias) is known, or when another article has the same normalised text; its
-        other addresses become that article's aliases. Otherwise it gets a row, indexed for
-        near-duplicates, with `duplicate_of` set when it is a copy of a stored article from
-        another outlet (or of the seed). The duplicate decision is taken inside the write
-        transaction, so two crawls storing copies of one story at once still group them.
+    @wraps_errors
+    def store_incoming(
+        self, incoming: Iterable[Incoming], score: Callable[[Article], Score] | None = None
+    ) -> list[Stored]:
+        """Store a batch of crawled articles in one write transaction, each as decided by
+        `storage.decide.store_decision` from what is stored: a new row (a near copy of
+        another outlet's article gets `duplicate_of`), an alias of a stored article (known
+        address, same text), or for a re-read page an edit (the earlier text becomes a
+        version), no change, or no plausible edit.
+
+        `score` is called for the articles whose text is stored (new rows and edits), in the
+        transaction, so relevance is computed only for them. The decision is taken inside the
+        write transaction, so two crawls storing copies of one story at once still group them.
         """
-        # Fingerprints are the costly part: computed before the write lock is taken.
-        prepared = [(article, fingerprint(article.text)) for article in articles]
+        batch = list(incoming)
+        # Fingerprints are the costly part: computed before the write lock is taken, and only
+        # for texts that may be stored (not for articles already known at an address).
+        known = self.known_urls(url for item in batch for url in _addresses(item.article))
+        prepared = [
+            (item, None if _is_known(item, known) else fingerprint(item.article.text))
+            for item in batch
+        ]
         with write_transaction(self.db):
             # Stamped under the lock: see Storage.settled_now.
             now = utc_now()
-            return [self._store(article, found, now) for article, found in prepared]
+            return [self._store(item, found, now, score) for item, found in prepared]
 
-    def _store(self, article: Article, found: Fingerprint | None, now: str) -> Stored:
-        addresses = list(dict.fromkeys([article.canonical_url, *article.aliases]))
+    def _store(
+        self,
+        item: Incoming,
+        found: Fingerprint | None,
+        now: str,
+        score: Callable[[Article], Score] | None,
+    ) -> Stored:
+        article = item.article
+        addresses = _addresses(article)
+        digest = article.content_hash or content_hash(article.text)
+        facts = self._facts(item, addresses, digest, found, now)
+        decision = store_decision(facts, article.title, article.text, digest, item.summary_only)
+        intent = decision.intent
+        if intent is Intent.KNOWN or intent is Intent.SAME_TEXT:
+            assert decision.article_id is not None
+            self._add_aliases(addresses, decision.article_id, article.source, now)
+            return Stored(decision.article_id, intent)
+        scored = score(article) if score is not None and intent.stores_text else None
+        if intent.is_new_row:
+            return self._insert(article, decision, found, scored, addresses, now)
+        assert decision.article_id is not None
+        self._reread(article, decision, found, scored, now)
+        self._add_aliases(addresses, decision.article_id, article.source, now)
+        return Stored(decision.article_id, intent)
+
+    def _facts(
+        self,
+        item: Incoming,
+        addresses: list[str],
+        digest: str | None,
+        found: Fingerprint | None,
+        now: str,
+    ) -> StoreFacts:
+        """What is stored about this article, read in the write transaction."""
+        article = item.article
         known = self.known_urls(addresses)
         if known:
-            existing = known.get(article.canonical_url) or next(iter(known.values()))
-            self._add_aliases(addresses, existing, article.source, now)
-            return Stored(existing, "known")
+            known_id = known.get(article.canonical_url) or next(iter(known.values()))
+            stored = self._stored_text(known_id) if item.reread else None
+            return StoreFacts(known_id=known_id, reread=item.reread, stored=stored)
+        # Same text elsewhere is the same article; too short a text (a feed summary, a
+        # caption) says too little to tell, like for near-duplicates.
+        if found is not None and digest and not article.is_seed:
+            same = self.id_for_content_hash(digest)
+            if same is not None:
+                return StoreFacts(same_text_id=same)
+        match = self._copied_group(article, found)
+        if match is None:
+            return StoreFacts()
+        earlier = ranks_before(
+            article.published_at, article.first_seen_at or now, match.original_rank
+        )
+        return StoreFacts(copy_of=match, published_before_original=earlier)
+
+    def _stored_text(self, article_id: int) -> StoredText | None:
+        rows = list(
+            self.db.query(
+                "SELECT id, title, text, content_hash FROM articles WHERE id = ?", [article_id]
+            )
+        )
+        if not rows:
+            return None
+        row = rows[0]
+        return StoredText(row["id"], row["title"], row["text"], row["content_hash"])
+
+    def _insert(
+        self,
+        article: Article,
+        decision: Decision,
+        found: Fingerprint | None,
+        scored: Score | None,
+        addresses: list[str],
+        now: str,
+    ) -> Stored:
         row = article.to_row()
         row["first_seen_at"] = row["first_seen_at"] or now
         row["updated_at"] = row["updated_at"] or row["first_seen_at"]
-        # Same text elsewhere is the same article; too short a text (a feed summary, a
-        # caption) says too little to tell, like for near-duplicates.
-        if found is not None and row["content_hash"] and not article.is_seed:
-            same = self.id_for_content_hash(row["content_hash"])
-            if same is not None:
-                self._add_aliases(addresses, same, article.source, now)
-                return Stored(same, "same-text")
-        match = self._copied_group(article, found)
-        earlier = match is not None and ranks_before(
-            article.published_at, row["first_seen_at"], match.original_rank
-        )
-        if match is not None and not earlier:
-            row["duplicate_of"] = match.original_id
+        if scored is not None:
+            row["relevance"], relevant, matched = scored
+            row["relevant"] = int(relevant)
+            row["matched"] = json.dumps(list(matched), ensure_ascii=False)
+        if decision.intent is Intent.COPY:
+            row["duplicate_of"] = decision.duplicate_of
         try:
             cursor = self.db.execute(
                 f"INSERT INTO articles ({', '.join(row)}) VALUES ({', '.join('?' for _ in row)})",
                 list(row.values()),
             )
         except sqlite3.IntegrityError:  # stored under this URL meanwhile
-            return Stored(self.known_urls([article.canonical_url])[article.canonical_url], "known")
+            existing = self.known_urls([article.canonical_url])[article.canonical_url]
+            return Stored(existing, Intent.KNOWN)
         article_id = cursor.lastrowid
         assert article_id is not None
         index_article(self.db, article_id, found)
         self._add_aliases(addresses[1:], article_id, article.source, now)
-        if match is None:
-            return Stored(article_id, "new")
-        if earlier:
+        if decision.intent is Intent.EARLIER_ORIGINAL:
             # Published before the group's original: it is the original, stored late.
-            regroup(self.db, match.original_id, article_id)
-            return Stored(article_id, "new", similarity=match.similarity)
-        return Stored(article_id, "copy", match.original_id, match.similarity)
+            assert decision.duplicate_of is not None
+            regroup(self.db, decision.duplicate_of, article_id)
+            return Stored(article_id, decision.intent, similarity=decision.similarity)
+        return Stored(article_id, decision.intent, decision.duplicate_of, decision.similarity)
+
+    def _reread(
+        self,
+        article: Article,
+        decision: Decision,
+        found: Fingerprint | None,
+        scored: Score | None,
+        now: str,
+    ) -> None:
+        """A page read again: keep an edit (the earlier text as a version), and remember what
+        the source announced, so the same announcement does not bring it back."""
+        assert decision.article_id is not None
+        self.db.execute(
+            "UPDATE articles SET last_fetched_at = ?, announced_at = coalesce(?, announced_at) "
+            "WHERE id = ?",
+            [now, article.announced_at, decision.article_id],
+        )
+        if decision.intent is Intent.EDITED:
+            digest = content_hash(article.text)
+            self._edit(decision.article_id, article.title, article.text, digest, found, scored, now)
+
+    def _edit(
+        self,
+        article_id: int,
+        title: str | None,
+        text: str | None,
+        digest: str | None,
+        found: Fingerprint | None,
+        scored: Score | None,
+        now: str,
+    ) -> None:
+        """Replace an article's title and text, keeping the earlier version, and index the new
+        text for near-duplicates (the article stays in its group)."""
+        self.db.execute(
+            """
+            INSERT INTO article_versions (article_id, fetched_at, title, text, content_hash)
+            SELECT id, updated_at, title, text, content_hash FROM articles WHERE id = ?
+            """,
+            [article_id],
+        )
+        self.db.execute(
+            "UPDATE articles SET title = ?, text = ?, content_hash = ?, updated_at = ? "
+            "WHERE id = ?",
+            [title, text, digest, now, article_id],
+        )
+        if scored is not None:
+            self._write_scores([(article_id, *scored)])
+        unindex_article(self.db, article_id)
+        index_article(self.db, article_id, found)
 
     def _copied_group(self, article: Article, found: Fingerprint | None) -> Match | None:
         """The group of stored articles this one is a copy of, if any (the seed and articles
@@ -147,53 +280,18 @@ class Articles:
         title: str | None,
         text: str | None,
         digest: str | None,
-        score: tuple[float | None, bool, tuple[str, ...]] | None = None,
+        score: Score | None = None,
     ) -> bool:
-        """Replace an article's title and text after an edit at its URL, keeping the earlier
-        version in `article_versions`, and index the new text for near-duplicates (the
-        article stays in its group). `score` (relevance, relevant, matched) is the edited
-        text's. Returns False when nothing changed."""
+        """Replace an article's title and text (an edit at its URL), keeping the earlier
+        version in `article_versions`; `score` is the edited text's. Returns False when
+        there is no such article or nothing changed."""
         found = fingerprint(text)
         with write_transaction(self.db):
-            rows = list(
-                self.db.query(
-                    "SELECT title, text, content_hash, updated_at FROM articles WHERE id = ?",
-                    [article_id],
-                )
-            )
-            if not rows:
+            stored = self._stored_text(article_id)
+            if stored is None or (stored.content_hash == digest and stored.title == title):
                 return False
-            now = utc_now()
-            self._mark_fetched(article_id, now)
-            old = rows[0]
-            if old["content_hash"] == digest and old["title"] == title:
-                return False
-            self.db.execute(
-                """
-                INSERT INTO article_versions (article_id, fetched_at, title, text, content_hash)
-                VALUES (?, ?, ?, ?, ?)
-                """,
-                [article_id, old["updated_at"], old["title"], old["text"], old["content_hash"]],
-            )
-            self.db.execute(
-                "UPDATE articles SET title = ?, text = ?, content_hash = ?, updated_at = ? "
-                "WHERE id = ?",
-                [title, text, digest, now, article_id],
-            )
-            if score is not None:
-                self._write_scores([(article_id, *score)])
-            unindex_article(self.db, article_id)
-            index_article(self.db, article_id, found)
+            self._edit(article_id, title, text, digest, found, score, utc_now())
         return True
-
-    @wraps_errors
-    def mark_fetched(self, article_id: int) -> None:
-        """The page was downloaded again without an edit to keep."""
-        with write_transaction(self.db):
-            self._mark_fetched(article_id, utc_now())
-
-    def _mark_fetched(self, article_id: int, now: str) -> None:
-        self.db.execute("UPDATE articles SET last_fetched_at = ? WHERE id = ?", [now, article_id])
 
     @wraps_errors
     def versions(self, article_id: int) -> list[dict[str, Any]]:
@@ -228,18 +326,33 @@ class Articles:
         return known
 
     @wraps_errors
-    def update_times(self, urls: Iterable[str]) -> dict[str, str]:
-        """For those of these URLs already stored (canonical or alias): when last updated or
-        downloaded, whichever is later."""
+    def stored_leads(self, urls: Iterable[str], source: str) -> dict[str, StoredLead]:
+        """For those of these addresses (URLs, guid aliases) already stored: what the
+        decision to fetch the page again needs (storage.decide.fetch_decision)."""
         known = self.known_urls(urls)
-        times: dict[int, str] = {}
-        for chunk, marks in in_chunks(sorted(set(known.values()))):
+        ids = sorted(set(known.values()))
+        announced: dict[int, str | None] = {}
+        guids: dict[int, set[str]] = {article_id: set() for article_id in ids}
+        prefix = guid_alias(source, "")
+        for chunk, marks in in_chunks(ids):
             sql = (
-                "SELECT id, max(coalesce(last_fetched_at, ''), updated_at) AS at "
-                f"FROM articles WHERE id IN ({marks})"
+                "SELECT id, coalesce(announced_at, published_at) AS at FROM articles "
+                f"WHERE id IN ({marks})"
             )
-            times.update((row["id"], row["at"]) for row in self.db.query(sql, chunk))
-        return {url: times[article_id] for url, article_id in known.items()}
+            announced.update((row["id"], row["at"]) for row in self.db.query(sql, chunk))
+            sql = (
+                f"SELECT url, article_id FROM article_aliases WHERE article_id IN ({marks}) "
+                "AND substr(url, 1, ?) = ?"
+            )
+            for row in self.db.query(sql, [*chunk, len(prefix), prefix]):
+                guids[row["article_id"]].add(row["url"])
+        leads = {
+            article_id: StoredLead(
+                article_id, announced.get(article_id), frozenset(guids[article_id])
+            )
+            for article_id in ids
+        }
+        return {url: leads[article_id] for url, article_id in known.items()}
 
     @wraps_errors
     def id_for_content_hash(self, digest: str) -> int | None:
@@ -346,3 +459,14 @@ class Articles:
             )
         )
         return {**totals, "per_source": per_source}
+
+
+def _addresses(article: Article) -> list[str]:
+    """Every key an article may be stored under: its canonical URL first, then its aliases
+    (other URLs, its feed guid)."""
+    return list(dict.fromkeys([article.canonical_url, *article.aliases]))
+
+
+def _is_known(item: Incoming, known: dict[str, int]) -> bool:
+    """Stored at one of its addresses, and not being re-read: no fingerprint needed."""
+    return not item.reread and any(url in known for url in _addresses(item.article))

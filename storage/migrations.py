@@ -191,4 +191,12 @@ def m006_digest_chain(db: Database) -> None:
     _table(db, "digests").add_column("chained", int, not_null_default=1)
 
 
-LATEST = "m006_digest_chain"
+@migrations(name="m010_announced_at")
+def m010_announced_at(db: Database) -> None:
+    # The source's own time for the stored version of an article (its feed entry's or
+    # sitemap URL's updated, else published time), so that a later announcement is compared
+    # with what the source said before, never with our local fetch time.
+    _table(db, "articles").add_column("announced_at", str)
+
+
+LATEST = "m010_announced_at"

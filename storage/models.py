@@ -55,6 +55,9 @@ class Article:
     id: int | None = None
     first_seen_at: str | None = None
     updated_at: str | None = None
+    # The source's own updated (else published) time for this version, as its feed or
+    # sitemap announced it.
+    announced_at: str | None = None
     aliases: tuple[str, ...] = field(default=(), compare=False)
 
     def to_row(self) -> dict[str, Any]:
@@ -75,6 +78,7 @@ class Article:
             "content_hash": self.content_hash or content_hash(self.text),
             "first_seen_at": self.first_seen_at,
             "updated_at": self.updated_at,
+            "announced_at": self.announced_at,
         }
         if self.id is not None:
             row["id"] = self.id
@@ -100,27 +104,23 @@ class Article:
             content_hash=row["content_hash"],
             first_seen_at=row["first_seen_at"],
             updated_at=row["updated_at"],
+            announced_at=row.get("announced_at"),
         )
 
 
 @dataclass(frozen=True)
-class Stored:
-    """What storing one article did.
+class Incoming:
+    """An article arriving from a crawl, with what storing it must know beyond its row."""
 
-    outcome: "new" (a row of its own), "copy" (a row of its own, a near-duplicate of the
-    group `duplicate_of`), "known" (one of its addresses or its guid was already stored, as
-    `article_id`) or "same-text" (another address of a stored article with the same
-    normalised text: its addresses became that article's aliases).
-    """
+    article: Article
+    # Fetched again because its source announced a change: a candidate edit.
+    reread: bool = False
+    # Only the source's summary: the page gave no text (never an edit).
+    summary_only: bool = False
 
-    article_id: int
-    outcome: str
-    duplicate_of: int | None = None
-    similarity: float | None = None
 
-    @property
-    def is_new_row(self) -> bool:
-        return self.outcome in ("new", "copy")
+# (relevance, relevant, matched): an article's score, computed only for texts to be stored.
+Score = tuple[float | None, bool, tuple[str, ...]]
 
 
 @dataclass(frozen=True)

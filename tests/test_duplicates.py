@@ -210,7 +210,7 @@ def test_an_original_stored_after_its_copy_becomes_the_groups_original(storage: 
     other_id = storage.articles.add(other)
     assert row(storage, other_id)["duplicate_of"] == copy_id
     (first,) = storage.articles.store_many([original()])  # published 09:00, crawled last
-    assert first.outcome == "new"
+    assert first.outcome == "earlier-original" and first.is_new_row
     assert row(storage, first.article_id)["duplicate_of"] is None
     assert row(storage, copy_id)["duplicate_of"] == first.article_id
     assert row(storage, other_id)["duplicate_of"] == first.article_id

@@ -3,8 +3,9 @@
 from pathlib import Path
 
 from crawler.items import FetchItem
-from crawler.pipelines import plausible_edit, source_outcome
+from crawler.pipelines import source_outcome
 from storage import Article, Storage
+from storage.decide import plausible_edit
 
 LONG = "A long stored article text about the exercise near Aktau. " * 20
 

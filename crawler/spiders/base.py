@@ -19,8 +19,8 @@ from config import Config, SourceConfig
 from crawler.addon import config_from_settings
 from crawler.extract import extract_article
 from crawler.failures import describe_failure, describe_status
-from crawler.items import ArticleItem, FetchItem
-from crawler.meta import ARTICLE, CHANGED, HINT, PRIMARY, SOURCE_UPDATED
+from crawler.items import ArticleItem, FetchItem, Lead
+from crawler.meta import LEAD, PRIMARY, REREAD
 from crawler.urls import absolute_url, is_fetchable, refusal_reason
 from storage.timeutil import to_iso
 
@@ -67,10 +67,6 @@ class SourceSpider(Spider):
 
     def stats_inc(self, key: str, count: int = 1) -> None:
         self.crawler.stats.inc_value(f"newswatch/{key}", count)
-
-    @property
-    def max_articles(self) -> int:
-        return self.config.crawl.max_articles_per_source
 
     # -- fetching the source's own documents --------------------------------------------
 
@@ -142,57 +138,50 @@ class SourceSpider(Spider):
 
     # -- article pages ------------------------------------------------------------------
 
-    def article_requests(self, candidates: list[dict[str, Any]]) -> Iterator[Request]:
-        """Requests for the newest `max_articles` candidates with a fetchable link.
-
-        Each candidate is a hint: url plus what the source said (title, summary, author,
-        published_at, lang, updated_at, and for a feed entry its guid).
-        """
-        fetchable = []
-        for hint in candidates:
-            if is_fetchable(hint["url"]):
-                fetchable.append(hint)
-            else:
+    def article_requests(self, leads: list[Lead]) -> Iterator[Request]:
+        """A request for each lead with a fetchable link. Which of them are fetched — not
+        those stored already, the newest `max_articles_per_source` of the rest — is decided
+        by the ArticlePlanMiddleware over everything the source lists."""
+        for lead in leads:
+            if not is_fetchable(lead.url):
                 self.stats_inc("refused_links")
                 logger.warning(
                     "source %r: link dropped: %s: %s",
                     self.source_name,
-                    hint["url"][:200],
-                    refusal_reason(hint["url"]),
+                    lead.url[:200],
+                    refusal_reason(lead.url),
                 )
-        fetchable.sort(
-            key=lambda h: h.get("published_at") or h.get("updated_at") or "", reverse=True
-        )
-        for hint in fetchable[: self.max_articles]:
+                continue
             yield Request(
-                hint["url"],
+                lead.url,
                 callback=self.parse_article,
                 errback=self.article_failed,
-                meta={ARTICLE: True, HINT: hint, SOURCE_UPDATED: hint.get("updated_at")},
+                meta={LEAD: lead},
             )
 
     def parse_article(self, response: Response) -> Iterator[ArticleItem]:
-        hint = response.meta[HINT]
+        lead: Lead = response.meta[LEAD]
+        reread = bool(response.meta.get(REREAD))
         if not isinstance(response, TextResponse):
-            yield self.article_from_hint(hint, response.url, "not an HTML page")
+            yield self.article_from_lead(lead, response.url, "not an HTML page", reread)
             return
         page = extract_article(response.body, response.url)
         aliases = [url for url in response.meta.get("redirect_urls", []) if url != response.url]
         # Relative canonical links are common; the pipeline decides whether to trust it.
         link = absolute_url(response.url, page.canonical_link) if page.canonical_link else None
-        text = page.text or hint.get("summary")
         yield ArticleItem(
             source=self.source_name,
             url=response.url,
-            title=page.title or hint.get("title"),
-            text=text,
-            author=page.author or hint.get("author"),
-            published_at=_more_precise(hint.get("published_at"), page.published_at),
-            lang=page.lang or hint.get("lang"),
+            title=page.title or lead.title,
+            text=page.text or lead.summary,
+            author=page.author or lead.author,
+            published_at=_more_precise(lead.published_at, page.published_at),
+            lang=page.lang or lead.lang,
             summary_only=page.text is None,
             aliases=aliases,
-            changed=bool(response.meta.get(CHANGED)),
-            guid=hint.get("guid"),
+            reread=reread,
+            guid=lead.guid,
+            announced_at=lead.announced_at,
             canonical_link=link,
         )
 
@@ -207,7 +196,7 @@ class SourceSpider(Spider):
         response = getattr(failure.value, "response", None)
         if "HttpError" in cause and response is not None:
             cause = describe_status(response.status)
-        hint = request.meta.get(HINT) or {}
+        lead: Lead | None = request.meta.get(LEAD)
         if (
             response is not None
             and 400 <= response.status < 500
@@ -219,8 +208,11 @@ class SourceSpider(Spider):
         ):
             self.stats_inc("articles_gone")
             logger.info("source %r: article %s: %s", self.source_name, request.url[:200], cause)
-            if hint.get("title") or hint.get("summary"):
-                yield self.article_from_hint(hint, request.url, cause)
+            if lead is not None and (lead.title or lead.summary):
+                # A re-read page now gone is no edit; storing says so and notes the announcement.
+                yield self.article_from_lead(
+                    lead, request.url, cause, reread=bool(request.meta.get(REREAD))
+                )
             return
         self.stats_inc("article_errors")
         logger.warning(
@@ -230,7 +222,9 @@ class SourceSpider(Spider):
             cause,
         )
 
-    def article_from_hint(self, hint: dict[str, Any], url: str, why: str) -> ArticleItem:
+    def article_from_lead(
+        self, lead: Lead, url: str, why: str, reread: bool = False
+    ) -> ArticleItem:
         """The article as the feed or sitemap described it, when the page gives nothing."""
         logger.info(
             "source %r: storing %s from the source's summary (%s)", self.source_name, url[:200], why
@@ -238,13 +232,15 @@ class SourceSpider(Spider):
         return ArticleItem(
             source=self.source_name,
             url=url,
-            title=hint.get("title"),
-            text=hint.get("summary"),
-            author=hint.get("author"),
-            published_at=hint.get("published_at"),
-            lang=hint.get("lang"),
+            title=lead.title,
+            text=lead.summary,
+            author=lead.author,
+            published_at=lead.published_at,
+            lang=lead.lang,
             summary_only=True,
-            guid=hint.get("guid"),
+            reread=reread,
+            guid=lead.guid,
+            announced_at=lead.announced_at,
         )
 
 

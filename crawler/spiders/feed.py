@@ -7,6 +7,7 @@ from scrapy import Request
 from scrapy.http import Response
 
 from crawler.feeds import FeedError, parse_feed
+from crawler.items import Lead
 from crawler.spiders.base import SourceSpider
 
 
@@ -31,16 +32,16 @@ class FeedSpider(SourceSpider):
         yield self.parsed(response, items_seen=len(entries))
         yield from self.article_requests(
             [
-                {
-                    "url": entry.link,
-                    "title": entry.title,
-                    "summary": entry.summary,
-                    "author": entry.author,
-                    "published_at": entry.published_at,
-                    "updated_at": entry.updated_at,
-                    "lang": entry.lang,
-                    "guid": entry.guid,
-                }
+                Lead(
+                    url=entry.link,
+                    title=entry.title,
+                    summary=entry.summary,
+                    author=entry.author,
+                    published_at=entry.published_at,
+                    updated_at=entry.updated_at,
+                    lang=entry.lang,
+                    guid=entry.guid,
+                )
                 for entry in entries
             ]
         )

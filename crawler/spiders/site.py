@@ -6,6 +6,7 @@ from typing import Any
 from scrapy import Request
 from scrapy.http import Response, TextResponse
 
+from crawler.items import Lead
 from crawler.listing import parse_listing
 from crawler.spiders.base import SourceSpider
 
@@ -32,7 +33,7 @@ class SiteSpider(SourceSpider):
             return
         listing = parse_listing(response.text, response.url, self.source.follow)
         yield self.parsed(response, items_seen=len(listing.article_links))
-        yield from self.article_requests([{"url": url} for url in listing.article_links])
+        yield from self.article_requests([Lead(url) for url in listing.article_links])
         page = response.meta.get("listing_page", 1)
         if listing.next_page and page < self.source.max_pages:
             yield self.source_request(listing.next_page, self.parse_listing, listing_page=page + 1)

@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 from scrapy import Request
 from scrapy.http import Response
 
+from crawler.items import Lead
 from crawler.sitemaps import SitemapError, parse_sitemap, sitemaps_in_robots
 from crawler.spiders.base import SourceSpider
 
@@ -73,13 +74,13 @@ class SitemapSpider(SourceSpider):
         yield self.parsed(response, items_seen=len(chosen))
         yield from self.article_requests(
             [
-                {
-                    "url": entry.loc,
-                    "title": entry.title,
-                    "published_at": entry.published_at,
-                    "updated_at": entry.lastmod,
-                    "lang": entry.lang,
-                }
+                Lead(
+                    url=entry.loc,
+                    title=entry.title,
+                    published_at=entry.published_at,
+                    updated_at=entry.lastmod,
+                    lang=entry.lang,
+                )
                 for entry in chosen
             ]
         )
