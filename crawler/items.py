@@ -59,3 +59,4 @@ class FetchItem:
     etag: str | None = None
     last_modified: str | None = None
     primary: bool = False  # the source's own URL (its outcome is the source's health)
+    is_index: bool = False  # it only points to other documents (robots.txt, a sitemap index)

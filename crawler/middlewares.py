@@ -87,20 +87,20 @@ class BackoffRetryMiddleware(RetryMiddleware):
 
 
 class ConditionalGetMiddleware(_CrawlerMiddleware):
-    """Send the validators stored for a source (If-None-Match, If-Modified-Since) with the
-    request for the source's own URL, so an unchanged feed costs a 304 and no parsing."""
+    """Send the validators stored for a source's document (If-None-Match, If-Modified-Since)
+    with its request — the feed, each sitemap, each listing page — so an unchanged one costs
+    a 304 and no parsing. A document that only points to others (robots.txt, a sitemap
+    index) has none: it is always read, and its sitemaps answer for themselves."""
 
     def process_request(self, request: Request) -> None:
-        if not request.meta.get(PRIMARY):
+        if PRIMARY not in request.meta:  # not a source's document (an article page)
             return
         source = self.crawler.spider.source_name  # type: ignore[union-attr]
-        row = crawler_storage(self.crawler).sources.get(source)
-        if row is None or row["url"] != request.url:
-            return
-        if row["etag"]:
-            request.headers.setdefault("If-None-Match", row["etag"])
-        if row["last_modified"]:
-            request.headers.setdefault("If-Modified-Since", row["last_modified"])
+        etag, last_modified = crawler_storage(self.crawler).sources.validators(source, request.url)
+        if etag:
+            request.headers.setdefault("If-None-Match", etag)
+        if last_modified:
+            request.headers.setdefault("If-Modified-Since", last_modified)
 
 
 class ArticlePlanMiddleware(_CrawlerMiddleware):

@@ -23,6 +23,7 @@ from crawler.urls import canonical_url, is_fetchable, trusted_canonical
 from relevance import profile_for, score_article
 from storage import (
     Article,
+    DocumentValidators,
     FetchRecord,
     Incoming,
     SourceOutcome,
@@ -210,13 +211,20 @@ def source_outcome(
     others = [f for f in fetches if not f.primary]
     if error is None and others and all(f.status == "error" for f in others):
         error = others[0].error
+    keep = completed and validated
+    documents = tuple(
+        DocumentValidators(f.url, f.etag, f.last_modified, f.is_index)
+        for f in fetches
+        if keep and f.status == "ok"
+    )
     return SourceOutcome(
         source=source,
         finished_at=max(f.finished_at for f in fetches),
         error=error,
-        etag=primary.etag if completed and validated else None,
-        last_modified=primary.last_modified if completed and validated else None,
+        etag=primary.etag if keep else None,
+        last_modified=primary.last_modified if keep else None,
         completed=completed,
+        documents=documents,
     )
 
 

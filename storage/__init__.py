@@ -19,6 +19,7 @@ from storage.errors import SearchQueryError, StorageError, wraps_errors
 from storage.models import (
     Article,
     CopyEntry,
+    DocumentValidators,
     FetchRecord,
     Incoming,
     SearchHit,
@@ -32,6 +33,7 @@ from storage.sources import Sources
 __all__ = [
     "Article",
     "CopyEntry",
+    "DocumentValidators",
     "FetchRecord",
     "Incoming",
     "SearchHit",

@@ -199,4 +199,31 @@ def m010_announced_at(db: Database) -> None:
     _table(db, "articles").add_column("announced_at", str)
 
 
-LATEST = "m010_announced_at"
+@migrations(name="m011_source_documents")
+def m011_source_documents(db: Database) -> None:
+    # Validators of every document a source's crawl reads (its feed, a robots.txt's sitemaps,
+    # an index's children, listing pages), not only its own URL: each answers 304 by itself,
+    # and a document that only points to others (robots.txt, a sitemap index) is always
+    # read, so a 304 there cannot hide a changed sitemap behind it.
+    db.execute(
+        """
+        CREATE TABLE source_documents (
+            source TEXT NOT NULL,
+            url TEXT NOT NULL,
+            etag TEXT,
+            last_modified TEXT,
+            is_index INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (source, url)
+        )
+        """
+    )
+    db.execute(
+        """
+        INSERT INTO source_documents (source, url, etag, last_modified, is_index)
+        SELECT name, url, etag, last_modified, url LIKE '%/robots.txt'
+        FROM sources WHERE etag IS NOT NULL OR last_modified IS NOT NULL
+        """
+    )
+
+
+LATEST = "m011_source_documents"

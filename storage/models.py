@@ -162,6 +162,17 @@ class FetchRecord:
 
 
 @dataclass(frozen=True)
+class DocumentValidators:
+    """How to ask a source's document again (If-None-Match, If-Modified-Since), and whether
+    it only points to other documents (then it is always read whole)."""
+
+    url: str
+    etag: str | None
+    last_modified: str | None
+    is_index: bool = False
+
+
+@dataclass(frozen=True)
 class SourceOutcome:
     """How one crawl of a source went, as its health columns record it."""
 
@@ -171,3 +182,5 @@ class SourceOutcome:
     etag: str | None = None
     last_modified: str | None = None
     completed: bool = True  # False: the crawl was stopped midway, the source stays due
+    # Validators of the documents read, kept only when everything they listed was dealt with.
+    documents: tuple[DocumentValidators, ...] = ()

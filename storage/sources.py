@@ -94,6 +94,17 @@ class Sources:
         return {name: rows.get(name) for name in names}
 
     @wraps_errors
+    def validators(self, source: str, url: str) -> tuple[str | None, str | None]:
+        """(ETag, Last-Modified) to ask this document of the source again with; none for a
+        document that only points to others (robots.txt, a sitemap index)."""
+        row = self.db.execute(
+            "SELECT etag, last_modified FROM source_documents "
+            "WHERE source = ? AND url = ? AND NOT is_index",
+            [source, url],
+        ).fetchone()
+        return (row[0], row[1]) if row else (None, None)
+
+    @wraps_errors
     def record_fetches(
         self, fetches: Iterable[FetchRecord], outcome: SourceOutcome | None, interval: timedelta
     ) -> None:
@@ -118,6 +129,22 @@ class Sources:
                 )
             if outcome is not None:
                 self._record_outcome(outcome, interval)
+                self._record_documents(outcome)
+
+    def _record_documents(self, outcome: SourceOutcome) -> None:
+        self.db.conn.executemany(
+            """
+            INSERT INTO source_documents (source, url, etag, last_modified, is_index)
+            VALUES (?, ?, ?, ?, ?)
+            ON CONFLICT (source, url) DO UPDATE SET
+                etag = excluded.etag, last_modified = excluded.last_modified,
+                is_index = excluded.is_index
+            """,
+            [
+                (outcome.source, d.url, d.etag, d.last_modified, int(d.is_index))
+                for d in outcome.documents
+            ],
+        )
 
     def _record_outcome(self, outcome: SourceOutcome, interval: timedelta) -> None:
         row = self.db.execute(

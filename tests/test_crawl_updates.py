@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.crawling import CycleRun, run_cycle, write_config
-from tests.outlets.articles import FixtureArticle
+from tests.outlets.articles import CYRILLIC_DAILY, FixtureArticle
 from tests.outlets.server import OutletServer, Reply, article_page, rfc822, rss_feed
 
 
@@ -154,3 +154,37 @@ def test_a_reissued_guid_is_read_again_and_an_unchanged_page_is_no_edit(
     mark = len(wire.server.log)
     crawl(tmp_path, wire)
     assert wire.page_fetches(mark) == []
+
+
+def test_a_sitemap_source_given_as_robots_txt_reads_its_sitemaps_every_time(
+    tmp_path: Path,
+) -> None:
+    with OutletServer() as server:
+        config = write_config(
+            tmp_path / "daily.toml",
+            [{"name": "Daily", "kind": "sitemap", "url": server.url("/robots.txt")}],
+        )
+        first = run_cycle(config, "--all").source("Daily")["new_articles"]
+        assert first == len(CYRILLIC_DAILY)
+        unchanged = len(server.log)
+        assert run_cycle(config, "--all").source("Daily")["new_articles"] == 0
+        asked = {e.path: e for e in server.log[unchanged:]}
+        # robots.txt is read whole; the news sitemap behind it answers 304 by itself.
+        assert "If-None-Match" not in asked["/robots.txt"].headers
+        assert asked["/robots.txt"].status == 200
+        assert asked["/daily/sitemap-news.xml.gz"].status == 304
+        server.web.add_daily_article(
+            FixtureArticle(
+                slug="kaspiy-patrul",
+                title="Пограничники Казахстана провели патрулирование на Каспии",
+                author="Редакция",
+                date="2026-11-27T10:00:00Z",
+                lang="ru",
+                paragraphs=(
+                    "Пограничная служба Казахстана провела патрулирование акватории Каспийского "
+                    "моря у Актау.",
+                ),
+            )
+        )
+        found = run_cycle(config, "--all")
+        assert found.source("Daily")["new_articles"] == 1

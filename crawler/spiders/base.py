@@ -88,6 +88,7 @@ class SourceSpider(Spider):
         status: str,
         error: str | None = None,
         items_seen: int = 0,
+        is_index: bool = False,
     ) -> FetchItem:
         """The record of one fetch of a source's document: a response, or the request that
         failed. Whether it is the source's own URL, and how long it took, come from meta."""
@@ -114,6 +115,7 @@ class SourceSpider(Spider):
             etag=etag,
             last_modified=last_modified,
             primary=primary,
+            is_index=is_index,
         )
 
     def response_problem(self, response: Response) -> FetchItem | None:
@@ -124,8 +126,9 @@ class SourceSpider(Spider):
             return self.fetch_item(response, "error", describe_status(response.status))
         return None
 
-    def parsed(self, response: Response, items_seen: int) -> FetchItem:
-        return self.fetch_item(response, "ok", items_seen=items_seen)
+    def parsed(self, response: Response, items_seen: int, is_index: bool = False) -> FetchItem:
+        """The record of a document read: `is_index` when it only points to others."""
+        return self.fetch_item(response, "ok", items_seen=items_seen, is_index=is_index)
 
     def unreadable(self, response: Response, cause: str) -> FetchItem:
         return self.fetch_item(response, "error", cause)

@@ -45,7 +45,7 @@ class SitemapSpider(SourceSpider):
         if not found:
             yield self.unreadable(response, "robots.txt names no sitemap")
             return
-        yield self.parsed(response, items_seen=0)
+        yield self.parsed(response, items_seen=0, is_index=True)
         for url in found:
             yield self.source_request(url, self.parse_sitemap, sitemap_depth=1)
 
@@ -61,7 +61,7 @@ class SitemapSpider(SourceSpider):
             return
         depth = response.meta.get("sitemap_depth", 0)
         if sitemap.sitemaps:
-            yield self.parsed(response, items_seen=0)
+            yield self.parsed(response, items_seen=0, is_index=True)
             if depth >= MAX_SITEMAP_DEPTH:
                 return
             for url in choose_child_sitemaps(sitemap.sitemaps):

@@ -126,6 +126,7 @@ class OutletWeb:
     def __init__(self) -> None:
         self.base = ""
         self.extra_herald: list[FixtureArticle] = []
+        self.extra_daily: list[FixtureArticle] = []
         self.flaky_calls = 0
         self.page_delay = 0.0  # seconds each article page takes (to catch a crawl midway)
         self.busy_page_recovers = False  # /busy/story.html answers 503 until this is set
@@ -227,6 +228,11 @@ class OutletWeb:
             200, article_page(article, outlet).encode("utf-8"), delay=self.page_delay
         )
 
+    def add_daily_article(self, article: FixtureArticle) -> None:
+        """Publish one more article in the Cyrillic Daily's news sitemap."""
+        self.extra_daily.append(article)
+        self.routes[f"/daily/{article.slug}.html"] = self._page(article, "Кириллица Дейли")
+
     def add_herald_article(self, article: FixtureArticle) -> None:
         """Publish one more article in the Caspian Herald's feed."""
         self.extra_herald.append(article)
@@ -285,14 +291,14 @@ class OutletWeb:
 <news:language>ru</news:language></news:publication>
 <news:publication_date>{a.date}</news:publication_date>
 <news:title>{xml_escape(a.title)}</news:title></news:news></url>"""
-            for a in CYRILLIC_DAILY
+            for a in (*CYRILLIC_DAILY, *self.extra_daily)
         )
         body = f"""<?xml version="1.0" encoding="UTF-8"?>
 <urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"
  xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">
 {urls}
 </urlset>"""
-        return Reply(200, gzip.compress(body.encode()), "application/gzip")
+        return Reply(200, gzip.compress(body.encode(), mtime=0), "application/gzip")
 
     def valley_listing(self, articles: tuple[FixtureArticle, ...], next_page: str | None) -> Reply:
         links = "\n".join(
