@@ -4,6 +4,7 @@ The configuration file is the one named by the NEWSWATCH_CONFIG setting, else th
 lookup ($NEWSWATCH_CONFIG, ./newswatch.toml, the built-in defaults).
 """
 
+import logging
 from pathlib import Path
 
 from scrapy.settings import BaseSettings
@@ -42,8 +43,26 @@ def config_from_settings(settings: BaseSettings) -> Config:
     return config
 
 
+# Scrapy loggers that repeat, with tracebacks, what each source's own line already says
+# ("source 'X': url: timeout after 30 s"): kept for log level DEBUG only.
+NOISY_LOGGERS = (
+    "scrapy.downloadermiddlewares.robotstxt",
+    "scrapy.downloadermiddlewares.retry",
+    "scrapy.core.scraper",
+)
+
+
+def quiet_scrapy_noise(log_level: str) -> None:
+    if log_level.upper() != "DEBUG":
+        for name in NOISY_LOGGERS:
+            logging.getLogger(name).setLevel(logging.CRITICAL)
+
+
 class NewswatchConfigAddon:
     def update_settings(self, settings: BaseSettings) -> None:
         config = config_from_settings(settings)
         for key, value in crawl_settings(config).items():
             settings.set(key, value, priority="addon")
+        # Add-ons run once Scrapy has set up logging (which resets levels), for `newswatch
+        # crawl` and `scrapy crawl` alike.
+        quiet_scrapy_noise(str(settings.get("LOG_LEVEL", "WARNING")))

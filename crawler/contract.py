@@ -1,5 +1,7 @@
 """The contract between a crawl cycle child (`python -m crawler.cycle`) and whoever runs it
-(the CLI, the daemon): its exit codes and the JSON summary on its last line of stdout.
+(the CLI, the daemon): its exit codes, the progress lines it prints on stdout as it goes
+(`{"progress": …}`, one when a source is done and one a second while pages come in), and
+the JSON summary on its last line of stdout.
 
 Scrapy-free, so the scheduler can read a cycle's outcome without importing the crawler.
 """
@@ -65,3 +67,29 @@ class CycleSummary:
             )
         except (KeyError, TypeError) as error:
             raise ValueError(f"not a crawl cycle summary: {error}") from error
+
+
+@dataclass(frozen=True)
+class Progress:
+    """How far a running cycle is; `finished` is the source whose crawl just ended."""
+
+    sources_done: int
+    sources_total: int
+    pages: int
+    new_articles: int
+    finished: SourceResult | None = None
+
+    def to_json(self) -> str:
+        return json.dumps({"progress": asdict(self)}, ensure_ascii=False)
+
+    @classmethod
+    def from_line(cls, line: str) -> "Progress | None":
+        """The progress a line reports, or None for any other line."""
+        if not line.startswith('{"progress"'):
+            return None
+        try:
+            data = json.loads(line)["progress"]
+            finished = data.pop("finished")
+            return cls(**data, finished=SourceResult(**finished) if finished else None)
+        except (ValueError, KeyError, TypeError):
+            return None

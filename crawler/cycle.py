@@ -14,18 +14,19 @@ import logging
 import os
 import signal
 import sys
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from scrapy.crawler import Crawler, CrawlerProcess
 from scrapy.settings import Settings
-from twisted.internet import defer
+from twisted.internet import defer, task
 from twisted.internet.error import ReactorNotRunning
 
 from config import Config, ConfigError, load_config
 from crawler.addon import CONFIG_OBJECT
-from crawler.contract import CycleExit, CycleSummary, SourceResult
+from crawler.contract import CycleExit, CycleSummary, Progress, SourceResult
 from crawler.spiders.feed import FeedSpider
 from crawler.spiders.site import SiteSpider
 from crawler.spiders.sitemap import SitemapSpider
@@ -34,6 +35,7 @@ from storage import Storage, StorageError
 
 logger = logging.getLogger(__name__)
 PR_SET_PDEATHSIG = 1
+PROGRESS_EVERY_SECONDS = 1.0
 
 # A spider for each of config.SOURCE_KINDS.
 SPIDERS = {spider.kind: spider for spider in (FeedSpider, SitemapSpider, SiteSpider)}
@@ -69,24 +71,91 @@ def scrapy_settings(config: Config, log_level: str) -> Settings:
     return settings
 
 
-def run_cycle(config: Config, sources: list[str], log_level: str = "WARNING") -> list[SourceResult]:
+def run_cycle(
+    config: Config,
+    sources: list[str],
+    log_level: str = "WARNING",
+    report: Callable[[Progress], None] | None = None,
+) -> list[SourceResult]:
     """Crawl these sources in this process's one reactor, `crawl.parallel_sources` at a time
     (hundreds of spiders at once would open hundreds of connections and hold every page in
-    memory together). Once per process: the reactor cannot restart."""
+    memory together), telling `report` how far it is. Once per process: the reactor cannot
+    restart."""
     if not sources:
         return []
     process = CrawlerProcess(scrapy_settings(config, log_level))
-    quiet_scrapy_noise(log_level)  # after Scrapy's logging set-up, which resets levels
     crawlers = [
         (name, process.create_crawler(SPIDERS[config.source(name).kind])) for name in sources
     ]
+    watch = _ProgressWatch(config, crawlers, report or (lambda _progress: None))
     limit = defer.DeferredSemaphore(config.crawl.parallel_sources)
-    runs = [limit.run(process.crawl, crawler, source=name) for name, crawler in crawlers]
+    runs = []
+    for name, crawler in crawlers:
+        run = limit.run(process.crawl, crawler, source=name)
+        run.addBoth(watch.source_done, name, crawler)
+        runs.append(run)
     all_done = defer.DeferredList(runs, consumeErrors=True)
     all_done.addCallback(_log_crashed_crawls, [name for name, _crawler in crawlers])
+    all_done.addBoth(watch.stop)
     all_done.addBoth(_stop_reactor)
+    watch.start()
     process.start(stop_after_crawl=False)
     return [_result(config, name, crawler) for name, crawler in crawlers]
+
+
+class _ProgressWatch:
+    """Reports a cycle's progress: when each source is done, and each second while pages
+    come in."""
+
+    def __init__(
+        self,
+        config: Config,
+        crawlers: list[tuple[str, Crawler]],
+        report: Callable[[Progress], None],
+    ) -> None:
+        self.config = config
+        self.crawlers = [crawler for _name, crawler in crawlers]
+        self.report = report
+        self.done = 0
+        self.last: tuple[int, int] | None = None
+        self.ticker: task.LoopingCall | None = None
+
+    def start(self) -> None:
+        # Made once the crawls are set up: a LoopingCall made earlier would install Twisted's
+        # default reactor before Scrapy installs the one it needs.
+        self.ticker = task.LoopingCall(self.tick)
+        self.ticker.start(PROGRESS_EVERY_SECONDS, now=False)
+
+    def stop(self, result: object) -> object:
+        if self.ticker is not None and self.ticker.running:
+            self.ticker.stop()
+        return result
+
+    def source_done(self, result: object, name: str, crawler: Crawler) -> object:
+        self.done += 1
+        self.report(self.progress(_result(self.config, name, crawler)))
+        return result
+
+    def tick(self) -> None:
+        progress = self.progress()
+        counts = (progress.pages, progress.new_articles)
+        if counts != self.last:
+            self.last = counts
+            self.report(progress)
+
+    def progress(self, finished: SourceResult | None = None) -> Progress:
+        stats = [crawler.stats.get_stats() for crawler in self.crawlers if crawler.stats]
+        return Progress(
+            sources_done=self.done,
+            sources_total=len(self.crawlers),
+            pages=sum(s.get("response_received_count", 0) for s in stats),
+            new_articles=sum(s.get("newswatch/new_articles", 0) for s in stats),
+            finished=finished,
+        )
+
+
+def print_progress(progress: Progress) -> None:
+    print(progress.to_json(), flush=True)
 
 
 def _log_crashed_crawls(results: list[tuple[bool, Any]], names: list[str]) -> None:
@@ -119,21 +188,6 @@ def _result(config: Config, name: str, crawler: Crawler) -> SourceResult:
         + stats.get("newswatch/articles_gone", 0),
         already_stored=stats.get("newswatch/already_stored", 0),
     )
-
-
-# Scrapy loggers that repeat, with tracebacks, what each source's own line already says
-# ("source 'X': url: timeout after 30 s"): kept for --log-level DEBUG only.
-NOISY_LOGGERS = (
-    "scrapy.downloadermiddlewares.robotstxt",
-    "scrapy.downloadermiddlewares.retry",
-    "scrapy.core.scraper",
-)
-
-
-def quiet_scrapy_noise(log_level: str) -> None:
-    if log_level.upper() != "DEBUG":
-        for name in NOISY_LOGGERS:
-            logging.getLogger(name).setLevel(logging.CRITICAL)
 
 
 def stop_with_parent() -> None:
@@ -178,7 +232,7 @@ def main(argv: list[str] | None = None) -> int:
         print(str(error), file=sys.stderr)
         return CycleExit.DATABASE_UNUSABLE
     try:
-        results = run_cycle(config, chosen, args.log_level)
+        results = run_cycle(config, chosen, args.log_level, print_progress)
     except StorageError as error:
         print(str(error), file=sys.stderr)
         return CycleExit.DATABASE_UNUSABLE

@@ -46,6 +46,7 @@ ITEM_PIPELINES = {
 # Stored articles are deduplicated by URL in the database; Scrapy's in-memory filter still
 # stops the same URL twice within one crawl.
 DUPEFILTER_CLASS = "scrapy.dupefilters.RFPDupeFilter"
-LOG_LEVEL = "INFO"
+# `scrapy crawl` prints only what goes wrong, one line a failure (-L INFO for more).
+LOG_LEVEL = "WARNING"
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 STATS_DUMP = False

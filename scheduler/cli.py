@@ -3,6 +3,7 @@
 import logging
 import sys
 from pathlib import Path
+from typing import TextIO
 
 import click
 from tabulate import tabulate
@@ -13,7 +14,7 @@ from config import (
     default_config_text,
     find_config_file,
 )
-from crawler.contract import CycleExit
+from crawler.contract import CycleExit, Progress
 from scheduler.context import AppContext, domain_errors
 from scheduler.daemon_commands import run, start, status, stop
 from scheduler.digest_command import digest
@@ -114,7 +115,13 @@ def crawl(ctx: click.Context, run_all: bool, names: tuple[str, ...]) -> None:
     app.existing_database()
     verbosity = ctx.find_root().params.get("verbose", 0)
     log_level = {0: "WARNING", 1: "INFO"}.get(verbosity, "DEBUG")
-    outcome = run_crawl_cycle(config.file, list(names), run_all, log_level)
+    # On a terminal, one line that updates as the cycle goes; nothing when piped or logged.
+    progress = ProgressLine(sys.stderr) if sys.stderr.isatty() else None
+    outcome = run_crawl_cycle(
+        config.file, list(names), run_all, log_level, progress.show if progress else None
+    )
+    if progress is not None:
+        progress.clear()
     if outcome.error is not None:
         failed = click.ClickException(outcome.error)
         # As elsewhere: 2 for a configuration or usage problem, 1 for the database or a crash.
@@ -143,6 +150,25 @@ def crawl(ctx: click.Context, run_all: bool, names: tuple[str, ...]) -> None:
         f"\n{outcome.new_articles} new articles{updated} from {len(outcome.sources)} sources"
         + (f"; {failed} failed (see `newswatch sources`)" if failed else "")
     )
+
+
+class ProgressLine:
+    """A crawl's progress as one terminal line, rewritten in place."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+
+    def show(self, progress: Progress) -> None:
+        line = (
+            f"crawling: {progress.sources_done}/{progress.sources_total} sources done, "
+            f"{progress.pages} pages fetched, {progress.new_articles} new articles"
+        )
+        self.stream.write("\r\x1b[K" + line)
+        self.stream.flush()
+
+    def clear(self) -> None:
+        self.stream.write("\r\x1b[K")
+        self.stream.flush()
 
 
 def _nothing_due(next_due: dict[str, str | None]) -> str:

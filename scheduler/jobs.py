@@ -7,10 +7,11 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from crawler.contract import EXIT_MEANING, CycleExit, CycleSummary, SourceResult
+from crawler.contract import EXIT_MEANING, CycleExit, CycleSummary, Progress, SourceResult
 
 logger = logging.getLogger(__name__)
 
@@ -65,14 +66,33 @@ def outcome_of(returncode: int, stdout: str) -> CycleOutcome:
 
 def run_crawl_cycle(
     config_file: Path | None,
-    sources: list[str] = (),
+    sources: Sequence[str] = (),
     run_all: bool = False,
     log_level: str = "WARNING",
+    on_progress: Callable[[Progress], None] | None = None,
 ) -> CycleOutcome:
-    """Run one crawl cycle as a child process; its logs go to our stderr."""
+    """Run one crawl cycle as a child process; its logs go to our stderr, its progress to
+    `on_progress`."""
     command = crawl_command(config_file, list(sources), run_all, log_level)
-    completed = subprocess.run(command, stdout=subprocess.PIPE, text=True, check=False)
-    return outcome_of(completed.returncode, completed.stdout)
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+    last_line = follow_progress(process, on_progress)
+    return outcome_of(process.wait(), last_line)
+
+
+def follow_progress(
+    process: subprocess.Popen[str], on_progress: Callable[[Progress], None] | None
+) -> str:
+    """Read a cycle child's stdout to its end, passing on its progress lines; return the
+    last line (the summary, when the cycle ran)."""
+    assert process.stdout is not None
+    last = ""
+    for line in process.stdout:
+        progress = Progress.from_line(line)
+        if progress is None:
+            last = line if line.strip() else last
+        elif on_progress is not None:
+            on_progress(progress)
+    return last
 
 
 class CycleChild:
@@ -88,20 +108,22 @@ class CycleChild:
         with self._lock:
             if self.stopping:
                 return CycleOutcome(returncode=-1, error="not started: shutting down")
-            self._process = subprocess.Popen(
+            process = subprocess.Popen(
                 command,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,
                 text=True,
             )
-        stdout, stderr = self._process.communicate()
-        for line in stderr.splitlines():
-            if line.strip():
-                logger.info("crawl: %s", line)
+            self._process = process
+        # The child's log lines, as they come (a thread: stdout is read here meanwhile).
+        logs = threading.Thread(target=_log_lines, args=(process,), daemon=True)
+        logs.start()
+        last_line = follow_progress(process, _log_finished_source)
+        returncode = process.wait()
+        logs.join(timeout=5)
         with self._lock:
-            returncode = self._process.returncode
             self._process = None
-        return outcome_of(returncode, stdout)
+        return outcome_of(returncode, last_line)
 
     def terminate(self, grace_seconds: float = 30.0) -> None:
         """Ask a running cycle to stop: Scrapy closes its spiders, the pipelines write what
@@ -123,6 +145,30 @@ class CycleChild:
         deadline = time.monotonic() + timeout
         while self._process is not None and time.monotonic() < deadline:
             time.sleep(0.05)
+
+
+def _log_lines(process: subprocess.Popen[str]) -> None:
+    assert process.stderr is not None
+    for line in process.stderr:
+        if line.strip():
+            logger.info("crawl: %s", line.rstrip())
+
+
+def _log_finished_source(progress: Progress) -> None:
+    """The daemon's log: one line per source as its crawl ends."""
+    source = progress.finished
+    if source is None:
+        return
+    logger.info(
+        "source %s: %s, %d seen, %d new, %d updated (%d/%d sources done)",
+        source.source,
+        source.status,
+        source.items_seen,
+        source.new_articles,
+        source.updated_articles,
+        progress.sources_done,
+        progress.sources_total,
+    )
 
 
 def _kill_if_running(process: subprocess.Popen[str]) -> None:

@@ -106,6 +106,7 @@ def test_daemon_crawls_on_schedule_reports_status_and_stops(
         stopped = newswatch(config, "stop")
     assert stopped.returncode == 0 and "stopped" in stopped.stdout
     assert cycles_logged(log) >= 2
+    assert "source Caspian Herald: ok, 3 seen, 3 new" in log.read_text()  # a line per source
     assert newswatch(config, "status").returncode == 3
     assert not (tmp_path / "crawl.pid").exists()
     assert query(db, "PRAGMA integrity_check") == [("ok",)]
