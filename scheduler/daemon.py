@@ -138,29 +138,42 @@ def write_json_atomically(path: Path, data: dict[str, Any]) -> None:
     temporary.replace(path)
 
 
+def real_clock() -> datetime:
+    return datetime.now(UTC)
+
+
 class Daemon:
-    def __init__(self, config: Config, child_log_level: str = "ERROR") -> None:
+    """The scheduler and its jobs. `clock` tells the jobs what time it is (the real time;
+    tests move it to check what the jobs decide at a given time)."""
+
+    def __init__(
+        self,
+        config: Config,
+        child_log_level: str = "ERROR",
+        clock: Callable[[], datetime] = real_clock,
+    ) -> None:
         self.config = config
+        self.clock = clock
         self.child_log_level = child_log_level
         self.child = CycleChild()
         self.scheduler = BlockingScheduler(job_defaults={"coalesce": True, "max_instances": 1})
         self.digest_trigger = cron_trigger(config.digest.schedule)
-        self.started_at = datetime.now(UTC)
+        self.started_at = clock()
         self.last_cycle: dict[str, Any] | None = None
         self._state_lock = threading.Lock()
 
     # -- jobs -----------------------------------------------------------------------------
 
     def crawl_job(self) -> None:
-        started = datetime.now(UTC)
+        started = self.clock()
         outcome = self.child.run(self.config.file, self.child_log_level)
-        self.last_cycle = cycle_summary(outcome, started, datetime.now(UTC))
+        self.last_cycle = cycle_summary(outcome, started, self.clock())
         log_cycle(outcome)
         if outcome.error is not None and not self.child.stopping:
             raise RuntimeError(outcome.error)  # the error listener logs it with its cause
 
     def digest_job(self, scheduled_at: datetime | None = None) -> None:
-        now = datetime.now(self.digest_trigger.timezone)
+        now = self.clock().astimezone(self.digest_trigger.timezone)
         scheduled_at = scheduled_at or previous_fire_time(self.digest_trigger, now) or now
         with Storage.open_configured(self.config) as storage:
             try:
@@ -182,7 +195,7 @@ class Daemon:
     def maintenance_job(self) -> None:
         with Storage.open(self.config.storage.path) as storage:
             pruned = storage.sources.prune_fetches(
-                datetime.now(UTC) - self.config.daemon.keep_fetches
+                self.clock() - self.config.daemon.keep_fetches
             )
             storage.checkpoint()
         logger.info("maintenance: WAL checkpoint, %d old fetch records pruned", pruned)
@@ -190,7 +203,7 @@ class Daemon:
     def catch_up_digest(self) -> None:
         """Make the digest whose time passed while the daemon was down, once. A database that
         never had a digest gets none at start: the schedule will make the first."""
-        now = datetime.now(self.digest_trigger.timezone)
+        now = self.clock().astimezone(self.digest_trigger.timezone)
         due = previous_fire_time(self.digest_trigger, now)
         if due is None:
             return
@@ -209,7 +222,7 @@ class Daemon:
             IntervalTrigger(seconds=crawl_tick(self.config).total_seconds()),
             id="crawl",
             name="crawl cycle",
-            next_run_time=datetime.now(UTC),
+            next_run_time=self.clock(),
             misfire_grace_time=MISFIRE_GRACE["crawl"],
         )
         self.scheduler.add_job(

@@ -148,31 +148,37 @@ def test_sigkill_mid_crawl_loses_and_repeats_nothing(tmp_path: Path, server: Out
     assert len(hashes) == len(set(hashes))
 
 
+class MovableClock:
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
 def test_a_digest_missed_while_stopped_is_made_once(tmp_path: Path, server: OutletServer) -> None:
     config_path = herald_config(tmp_path, server)
     with config_path.open("a") as extra:
-        extra.write(
-            '\n[digest]\nschedule = "*/5 * * * *"\noutput_dir = "out"\nformats = ["json"]\n'
-        )
+        extra.write('\n[digest]\nschedule = "0 7 * * *"\noutput_dir = "out"\nformats = ["json"]\n')
     config = load_config(config_path)
-    now = datetime.now(UTC)
-    with Storage.open_configured(config) as storage:  # the daemon made a digest a day ago
+    yesterday = datetime(2026, 11, 26, 7, 0, tzinfo=UTC)
+    with Storage.open_configured(config) as storage:  # the daemon's last digest: yesterday 07:00
         storage.digests.record(
-            to_iso(now - timedelta(days=2)), to_iso(now - timedelta(days=1)), 0, ["json"], None
+            to_iso(yesterday - timedelta(days=1)), to_iso(yesterday), 0, ["json"], None
         )
-    daemon = Daemon(config)
+    clock = MovableClock(datetime(2026, 11, 27, 9, 30, tzinfo=UTC))  # stopped over 07:00
+    daemon = Daemon(config, clock=clock)
     daemon.catch_up_digest()
-    daemon.catch_up_digest()  # a second start: the period is already digested
-    rows = query(tmp_path / "crawl.db", "SELECT until FROM digests ORDER BY id")
-    assert len(rows) == 2
-    due = previous_fire_time(daemon.digest_trigger, datetime.now(daemon.digest_trigger.timezone))
-    assert rows[1][0] == to_iso(due)
-    assert list((tmp_path / "out").glob("digest-*.json"))
-    # And through the real daemon: a restart makes no second digest for the same period.
-    assert newswatch(str(config_path), "start").returncode == 0
-    wait_for(lambda: cycles_logged(tmp_path / "crawl.log") >= 1, 30, "a cycle")
-    assert newswatch(str(config_path), "stop").returncode == 0
-    assert len(query(tmp_path / "crawl.db", "SELECT id FROM digests")) == 2
+    daemon.catch_up_digest()  # started again: the period is already digested
+    clock.now = datetime(2026, 11, 28, 6, 59, tzinfo=UTC)
+    daemon.catch_up_digest()  # the next one is not due yet
+    digests = query(tmp_path / "crawl.db", "SELECT since, until FROM digests ORDER BY id")
+    assert digests[1:] == [("2026-11-26T07:00:00Z", "2026-11-27T07:00:00Z")]
+    assert len(list((tmp_path / "out").glob("digest-*.json"))) == 1
+    clock.now = datetime(2026, 11, 28, 7, 1, tzinfo=UTC)
+    daemon.catch_up_digest()
+    until = query(tmp_path / "crawl.db", "SELECT until FROM digests ORDER BY id")[-1][0]
+    assert until == "2026-11-28T07:00:00Z"
 
 
 def test_previous_fire_time_and_tick() -> None:
