@@ -22,6 +22,7 @@ from crawler.failures import describe_failure, describe_status
 from crawler.items import ArticleItem, FetchItem
 from crawler.meta import ARTICLE, CHANGED, HINT, PRIMARY, SOURCE_UPDATED
 from crawler.urls import absolute_url, is_fetchable, refusal_reason
+from relevance.language import identify_language
 from storage.timeutil import to_iso
 
 logger = logging.getLogger(__name__)
@@ -188,7 +189,7 @@ class SourceSpider(Spider):
             text=text,
             author=page.author or hint.get("author"),
             published_at=_more_precise(hint.get("published_at"), page.published_at),
-            lang=page.lang or hint.get("lang"),
+            lang=page.lang if page.text else _language(hint, page.lang),
             summary_only=page.text is None,
             aliases=aliases,
             changed=bool(response.meta.get(CHANGED)),
@@ -242,10 +243,16 @@ class SourceSpider(Spider):
             text=hint.get("summary"),
             author=hint.get("author"),
             published_at=hint.get("published_at"),
-            lang=hint.get("lang"),
+            lang=_language(hint),
             summary_only=True,
             guid=hint.get("guid"),
         )
+
+
+def _language(hint: dict[str, Any], declared: str | None = None) -> str | None:
+    """The language of a title and summary from the source, its declared one as a prior."""
+    text = f"{hint.get('title') or ''}\n{hint.get('summary') or ''}"
+    return identify_language(text, declared or hint.get("lang"))
 
 
 def _header(response: Response, name: str) -> str | None:
