@@ -180,7 +180,7 @@ def _sources(matcher: Matcher, tokens: list[str], found: list[tuple[int, Term]])
         keys = matcher.lookup(tokens[start])[0]
         after = start + len(term.words)
         if (
-            is_ablative(getattr(keys, first.space), first.key)
+            is_ablative(getattr(keys, first.space) or keys.plain, first.key)
             or (after < len(tokens) and tokens[after].lower() in ABLATIVE_ENDINGS)
             or any(fold(tokens[i]) in SOURCE_WORDS for i in range(max(0, start - 2), start))
         ):

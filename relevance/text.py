@@ -170,15 +170,19 @@ def word_keys(token: str) -> Keys:
     """All keys of one token. Which stemmers run depends on the script, not on a language tag,
     so a mislabelled feed does not change the result."""
     folded = fold(token)
+    # Only a capitalised word is compared by the loose name key: in lower case the Azerbaijani
+    # "görə" (according to) would be the name "Kore" (Korea), the Kazakh "қаза" (death) Gaza.
+    capitalised = token[:1].isupper()
     if is_cyrillic(folded):
         plain = to_latin(folded)
-        return Keys(plain=plain, name=name_key(plain), ru=to_latin(_stem("ru", folded)))
+        name = name_key(plain) if capitalised else ""
+        return Keys(plain=plain, name=name, ru=to_latin(_stem("ru", folded)))
     # The Turkish stemmer checks vowel harmony, so it sees the word before ö/ü/ı are folded
     # (ə is close enough to e for that check, and Turkish has no ə).
     turkish = casefold(token).replace("ə", "e")
     return Keys(
         plain=folded,
-        name=name_key(folded),
+        name=name_key(folded) if capitalised else "",
         en=_stem("en", folded),
         tr=fold(_stem("tr", turkish)),
     )
