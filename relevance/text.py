@@ -192,7 +192,9 @@ def word_keys(token: str) -> Keys:
 # Kazakh, Kyrgyz, Tajik and Uzbek Cyrillic). Kazakh і is left out: Ukrainian uses it too.
 _REGIONAL_LETTERS = regex.compile("[əƏәӘқҚғҒңҢүҮұҰөӨһҺҷҶӣӢӯӮҳҲўЎ]")
 _UZBEK_LATIN = regex.compile(r"[oOgG][ʻ‘’'`](?=\p{Ll})")
-REGIONAL_LANGUAGES = frozenset({"az", "kk", "ky", "tg", "tk", "uz"})
+# Armenian and Georgian letters: only the region writes them.
+_CAUCASIAN_SCRIPTS = regex.compile(r"[\u0531-\u058f\u10a0-\u10ff\u1c90-\u1cbf]")
+REGIONAL_LANGUAGES = frozenset({"az", "hy", "ka", "kk", "ky", "tg", "tk", "uz"})
 
 
 def regional_language(text: str, lang: str | None) -> bool:
@@ -201,6 +203,8 @@ def regional_language(text: str, lang: str | None) -> bool:
     if lang and lang.split("-")[0].lower() in REGIONAL_LANGUAGES:
         return True
     sample = text[:4000]  # the opening is enough to tell, and keeps long articles cheap
+    if len(_CAUCASIAN_SCRIPTS.findall(sample[:400])) >= 8:
+        return True
     return len(_REGIONAL_LETTERS.findall(sample)) + len(_UZBEK_LATIN.findall(sample)) >= 2
 
 

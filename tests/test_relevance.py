@@ -402,7 +402,7 @@ def test_regional_actor_citing_a_foreign_war_stays_relevant(profile: Profile) ->
         ("Hava Kuvvetleri", "actor:air force"),
         ("Silahlı Kuvvetler", "actor:armed forces"),
         ("devriye botu", "weapon:patrol boats"),
-        ("savunma sanayii", "defense:defence"),
+        ("savunma sanayii", "defense:defence industry"),  # the phrase, since it is one
         ("askeri", "actor:military"),
         ("tatbikatı", "exercise-word:exercise"),
         ("fırkateyn", "weapon:warships"),
