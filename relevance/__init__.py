@@ -11,6 +11,7 @@ from typing import Any
 from config import ProfileConfig
 from storage.seed import SEED_FACTS, read_seed_document, seed_body
 
+from .model import Model, load_model
 from .profile import (
     Index,
     ProfileError,
@@ -21,7 +22,6 @@ from .profile import (
     read_shipped_profile,
     scoring_options,
 )
-from .model import Model, load_model
 from .scoring import Analysis, Matcher, Reference, Score, analyse, combine, make_reference, weigh
 from .text import regional_language
 
@@ -130,9 +130,7 @@ def score_article(
     on `lang` (feeds mislabel languages and mix scripts); a language of the region counts as
     region evidence (local outlets write "the army" without naming their country)."""
     analysis = profile.analysis(title, text, lang)
-    score = combine(
-        analysis, profile.references, profile.options, profile.threshold, profile.model
-    )
+    score = combine(analysis, profile.references, profile.options, profile.threshold, profile.model)
     score.breakdown["lang"] = lang
     return score
 

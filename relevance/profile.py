@@ -47,7 +47,7 @@ class Word:
     def matches(self, keys: Keys) -> bool:
         own = getattr(keys, self.space)
         if self.prefix:
-            return bool(own) and own.startswith(self.key) or any(
+            return (bool(own) and own.startswith(self.key)) or any(
                 getattr(keys, s).startswith(k) for s, k in self.alternatives
             )
         return own == self.key or any(getattr(keys, s) == k for s, k in self.alternatives)

@@ -302,9 +302,7 @@ class Evidence:
     features: dict[str, float]
 
 
-def weigh(
-    analysis: Analysis, references: list[Reference], options: dict[str, float]
-) -> Evidence:
+def weigh(analysis: Analysis, references: list[Reference], options: dict[str, float]) -> Evidence:
     """The evidence on each axis and the model's features (see model.py)."""
     title_factor = options["title_factor"]
     masses = concept_masses(analysis, title_factor)
@@ -348,7 +346,8 @@ def weigh(
     }
     weights_of = {analysis.terms[c].group.name: analysis.terms[c].group.weights for c in masses}
     for name, m in groups.items():
-        features[f"group:{name}"] = strength(m, 1.0) * _gate(weights_of[name], region, defense, actor)
+        gate = _gate(weights_of[name], region, defense, actor)
+        features[f"group:{name}"] = strength(m, 1.0) * gate
     return Evidence(masses, evidence, acting, region, defense, civil, actor, seed, features)
 
 
@@ -378,9 +377,7 @@ def combine(
     contributions = model.contributions(weighed.features)
     logit = model.bias + sum(contributions.values())
     relevance = learned.sigmoid(logit)
-    rules = _rules(
-        evidence, weighed.actor, cited=bool(analysis.cited_title or analysis.cited_body)
-    )
+    rules = _rules(evidence, weighed.actor, cited=bool(analysis.cited_title or analysis.cited_body))
     similar = float(seed["similarity"])
     if similar >= CLOSE_TO_REFERENCE and similar > relevance:
         relevance = similar
