@@ -4,10 +4,10 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
-import py3langid
 import trafilatura
 from lxml import etree
 
+from relevance.language import identify_language
 from storage.timeutil import to_iso
 
 logger = logging.getLogger(__name__)
@@ -18,8 +18,6 @@ DATE_PARAMS = {
     "original_date": True,
     "extensive_search": True,
 }
-# Shorter texts are too little to guess a language from.
-MIN_TEXT_FOR_LANGUAGE_GUESS = 40
 
 
 @dataclass(frozen=True)
@@ -61,7 +59,8 @@ def extract_article(body: bytes, url: str) -> Extracted:
         text=text,
         author=(found.get("author") or "").strip() or None,
         published_at=_utc(found.get("date")),
-        lang=declared_lang or guess_language(text),
+        # The page's declared language is a prior; the text decides when it clearly differs.
+        lang=identify_language(f"{title or ''}\n{text or ''}", declared_lang),
         canonical_link=canonical,
     )
 
@@ -103,11 +102,3 @@ def _canonical_link(tree: etree._Element) -> str | None:
         if content:
             return content
     return None
-
-
-def guess_language(text: str | None) -> str | None:
-    """A language guess for text that declares none (py3langid ships its own model)."""
-    if not text or len(text) < MIN_TEXT_FOR_LANGUAGE_GUESS:
-        return None
-    lang, _score = py3langid.classify(text[:2000])
-    return lang

@@ -11,6 +11,7 @@ from typing import Any
 from config import ProfileConfig
 from storage.seed import SEED_FACTS, read_seed_document, seed_body
 
+from .model import Model, load_model
 from .profile import (
     Index,
     ProfileError,
@@ -21,7 +22,7 @@ from .profile import (
     read_shipped_profile,
     scoring_options,
 )
-from .scoring import Matcher, Reference, Score, analyse, combine, make_reference
+from .scoring import Analysis, Matcher, Reference, Score, analyse, combine, make_reference, weigh
 from .text import regional_language
 
 __all__ = [
@@ -45,6 +46,7 @@ class Profile:
         options: dict[str, float],
         threshold: float,
         references: list[tuple[str, str]],
+        model: Model | None = None,
     ) -> None:
         index = Index()
         for term in terms:
@@ -52,6 +54,7 @@ class Profile:
         self.terms = terms
         self.options = options
         self.threshold = threshold
+        self.model = model if model is not None else _shipped_model()
         self.matcher = Matcher(index)
         self.references: list[Reference] = [
             make_reference(name, self._analyse(None, text), options["title_factor"])
@@ -60,6 +63,27 @@ class Profile:
 
     def _analyse(self, title: str | None, text: str | None) -> Any:
         return analyse(self.matcher, title, text, int(self.options["max_tokens"]))
+
+    def analysis(self, title: str | None, text: str | None, lang: str | None) -> Analysis:
+        found = self._analyse(title, text)
+        found.regional_language = regional_language(f"{title or ''} {text or ''}", lang)
+        return found
+
+    def features(self, title: str | None, text: str | None, lang: str | None) -> dict[str, float]:
+        """The learned model's input for one article (what training and the bench fit)."""
+        return weigh(self.analysis(title, text, lang), self.references, self.options).features
+
+    def with_model(self, model: Model) -> "Profile":
+        """This profile scoring with another model (cross-validation); terms are shared."""
+        other = object.__new__(Profile)
+        other.__dict__.update(self.__dict__)
+        other.model = model
+        return other
+
+
+@functools.cache
+def _shipped_model() -> Model:
+    return load_model()
 
 
 def build_profile(
@@ -102,20 +126,22 @@ def profile_for(config: ProfileConfig) -> Profile:
 def score_article(
     profile: Profile, title: str | None, text: str | None, lang: str | None = None
 ) -> Score:
-    """Score one article (title and/or text; either may be missing). `lang` is recorded but
-    matching does not depend on it: feeds mislabel languages and mix scripts."""
-    analysis = profile._analyse(title, text)
-    analysis.regional_language = regional_language(f"{title or ''} {text or ''}", lang)
-    score = combine(analysis, profile.references, profile.options, profile.threshold)
+    """Score one article (title and/or text; either may be missing). Matching does not depend
+    on `lang` (feeds mislabel languages and mix scripts); a language of the region counts as
+    region evidence (local outlets write "the army" without naming their country)."""
+    analysis = profile.analysis(title, text, lang)
+    score = combine(analysis, profile.references, profile.options, profile.threshold, profile.model)
     score.breakdown["lang"] = lang
     return score
 
 
 def explain(score: Score) -> str:
-    """A multi-line breakdown of a score: verdict, each axis, the terms, the seed, the rules."""
+    """A multi-line breakdown of a score: verdict, each axis, the learned contributions, the
+    terms and what each contributed, the seed, the rules."""
     b = score.breakdown
     verdict = "RELEVANT" if score.relevant else "not relevant"
     seed = b["seed"]
+    model = b["model"]
     lines = [
         f"relevance {score.relevance:.2f} (threshold {b['threshold']:.2f}): {verdict}",
         f"  region   strength {b['region']['strength']:.2f}  evidence {b['region']['evidence']}"
@@ -131,18 +157,22 @@ def explain(score: Score) -> str:
         f"foreign {b['foreign']['acting_foreign']})",
         f"  core (region x defense x actor) {b['core']:.2f}",
         f"  seed similarity {seed['similarity']:.2f} to {seed['reference'] or '-'} "
-        f"(concepts {seed['concepts']:.2f}, n-grams {seed['ngrams']:.2f}), "
-        f"weight {b['seed_weight']:.2f}",
+        f"(concepts {seed['concepts']:.2f}, n-grams {seed['ngrams']:.2f})",
+        f"  learned model: logit {model['logit']:+.2f} = bias {model['bias']:+.2f}"
+        + "".join(f"; {name} {value:+.2f}" for name, value in model["contributions"].items()),
     ]
     if b["terms"]:
-        lines.append("  terms (mentions in title/text, weight per axis):")
+        lines.append("  terms (mentions in title/text, weight per axis, share of the logit):")
         for row in b["terms"]:
             axes = ", ".join(
                 f"{axis} {row[axis]}"
                 for axis in ("region", "defense", "foreign", "sport", "civil")
                 if axis in row
             )
-            lines.append(f"    {row['concept']:<36} {row['title']}/{row['text']}  {axes}")
+            lines.append(
+                f"    {row['concept']:<36} {row['title']}/{row['text']}  {axes}"
+                f"  logit {row['logit']:+.2f}"
+            )
     else:
         lines.append("  terms: none of the profile's terms occur")
     for rule in b["rules"]:

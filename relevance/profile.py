@@ -10,7 +10,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from .text import Keys, tokenize, word_keys
+from .text import Keys, name_key, tokenize, word_keys
 
 SHIPPED_PROFILE = "profile.toml"
 AXES = ("region", "defense", "foreign", "sport", "civil")
@@ -47,7 +47,9 @@ class Word:
     def matches(self, keys: Keys) -> bool:
         own = getattr(keys, self.space)
         if self.prefix:
-            return own.startswith(self.key)
+            return (bool(own) and own.startswith(self.key)) or any(
+                getattr(keys, s).startswith(k) for s, k in self.alternatives
+            )
         return own == self.key or any(getattr(keys, s) == k for s, k in self.alternatives)
 
 
@@ -80,12 +82,12 @@ class Index:
 
     def add(self, term: Term) -> None:
         first = term.words[0]
-        if first.prefix:
-            by_length = self.prefixes.setdefault(first.space, {})
-            by_length.setdefault(len(first.key), {}).setdefault(first.key, []).append(term)
-            return
-        for pair in ((first.space, first.key), *first.alternatives):
-            self.exact.setdefault(pair, []).append(term)
+        for space, key in ((first.space, first.key), *first.alternatives):
+            if first.prefix:
+                by_length = self.prefixes.setdefault(space, {})
+                by_length.setdefault(len(key), {}).setdefault(key, []).append(term)
+            else:
+                self.exact.setdefault((space, key), []).append(term)
 
     def candidates(self, keys: Keys) -> list[Term]:
         """Terms whose first word matches this token."""
@@ -137,17 +139,19 @@ def _word(text: str, names: bool, in_phrase: bool, where: str) -> Word:
     prefix = text.endswith("*")
     raw = text.strip("=*")
     keys = word_keys(raw)
-    plain_space = "name" if names else "plain"
-    plain_key = keys.name if names else keys.plain
     if exact:
         return Word(space="plain", key=keys.plain)
+    # A name also matches by its plain key: a lower-case word (an adjective, "казахская")
+    # has no name key (see text.word_keys), so it must be spelt like the term.
+    space, key = ("name", name_key(keys.plain)) if names else ("plain", keys.plain)
+    plain = (("plain", keys.plain),) if names else ()
     if prefix:
         shortest = MIN_PREFIX_IN_PHRASE if in_phrase else MIN_PREFIX
         if len(keys.plain) < shortest:
             raise ProfileError(f"{where}: prefix {text!r} is shorter than {shortest} letters")
-        return Word(space=plain_space, key=plain_key, prefix=True)
+        return Word(space=space, key=key, prefix=True, alternatives=plain)
     stems = tuple((s, getattr(keys, s)) for s in ("en", "tr", "ru") if getattr(keys, s))
-    return Word(space=plain_space, key=plain_key, alternatives=stems)
+    return Word(space=space, key=key, alternatives=plain + stems)
 
 
 def _split_words(variant: str) -> list[str]:

@@ -17,6 +17,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from itertools import chain
 
+from . import model as learned
+from .model import Model
 from .profile import AXES, Index, Term
 from .reasons import REGIONAL_LANGUAGE, rule, seed_similarity
 from .text import ABLATIVE_ENDINGS, SOURCE_WORDS, Keys, fold, is_ablative, tokenize, word_keys
@@ -36,6 +38,9 @@ CITE_BEFORE = 2
 CITE_AFTER = 5
 # The axes on which a cited place does not count as an actor.
 PLACE_AXES = ("region", "foreign")
+# Similarity to the seed or a reference article from which an article is a copy or a close
+# follow-up: its relevance is at least that similarity, whatever the model says.
+CLOSE_TO_REFERENCE = 0.6
 
 
 @dataclass(frozen=True)
@@ -67,6 +72,7 @@ class Analysis:
     terms: dict[str, Term] = field(default_factory=dict)  # concept -> a term of it
     grams: Counter = field(default_factory=Counter)
     tokens: int = 0
+    body_tokens: int = 0
     regional_language: bool = False  # written in a language of the region
 
 
@@ -139,6 +145,8 @@ def analyse(matcher: Matcher, title: str | None, text: str | None, max_tokens: i
         budget -= len(tokens)
         result.tokens += len(tokens)
         grams, found = matcher.matches(tokens)
+        if field_name == "body":
+            result.body_tokens = len(tokens)
         counter = result.title if field_name == "title" else result.body
         cited = result.cited_title if field_name == "title" else result.cited_body
         for _, term in found:
@@ -180,7 +188,7 @@ def _sources(matcher: Matcher, tokens: list[str], found: list[tuple[int, Term]])
         keys = matcher.lookup(tokens[start])[0]
         after = start + len(term.words)
         if (
-            is_ablative(getattr(keys, first.space), first.key)
+            is_ablative(getattr(keys, first.space) or keys.plain, first.key)
             or (after < len(tokens) and tokens[after].lower() in ABLATIVE_ENDINGS)
             or any(fold(tokens[i]) in SOURCE_WORDS for i in range(max(0, start - 2), start))
         ):
@@ -279,17 +287,31 @@ def strength(evidence: float, scale: float) -> float:
     return 1.0 - math.exp(-evidence / scale) if scale > 0 else float(evidence > 0)
 
 
-def combine(
-    analysis: Analysis,
-    references: list[Reference],
-    options: dict[str, float],
-    threshold: float,
-) -> Score:
+@dataclass
+class Evidence:
+    """What the profile's weights make of an analysis, before the learned model reads it."""
+
+    masses: dict[str, float]  # concept -> mass
+    axes: dict[str, float]  # axis -> evidence
+    acting: dict[str, float]  # region/foreign evidence of acting (not cited) places
+    region: float
+    defense: float
+    civil: float
+    actor: float
+    seed: dict[str, float | str]
+    features: dict[str, float]
+
+
+def weigh(analysis: Analysis, references: list[Reference], options: dict[str, float]) -> Evidence:
+    """The evidence on each axis and the model's features (see model.py)."""
     title_factor = options["title_factor"]
     masses = concept_masses(analysis, title_factor)
     evidence = {axis: 0.0 for axis in AXES}
+    groups: dict[str, float] = {}
     for concept, m in masses.items():
-        for axis, weight in analysis.terms[concept].group.weights.items():
+        group = analysis.terms[concept].group
+        groups[group.name] = groups.get(group.name, 0.0) + m
+        for axis, weight in group.weights.items():
             evidence[axis] += weight * m
     # Who acts: the place evidence without cited mentions, the language only in part.
     acting = {axis: 0.0 for axis in PLACE_AXES}
@@ -308,41 +330,94 @@ def combine(
     damped = evidence["defense"] * math.exp(-evidence["sport"] - civil)
     defense = strength(damped, options["defense_scale"])
     actor = _actor_factor(acting["region"], acting["foreign"], options["foreign_share"])
-    core = region * defense * actor
     seed = similarity(analysis, references, title_factor)
-    weight = options["seed_weight"]
-    gate = min(region, defense) * actor  # similarity cannot lift a story the rules reject
-    relevance = min(1.0, max(0.0, (1 - weight) * core + weight * float(seed["similarity"]) * gate))
-    relevance = round(relevance, 4)
+    features = {
+        learned.CORE: region * defense * actor,
+        learned.PAIR: region * defense,
+        learned.REGION: region,
+        learned.DEFENSE: defense,
+        learned.FOREIGN: strength(acting["foreign"], 1.0),
+        learned.NOT_ACTOR: 1.0 - actor,
+        learned.SPORT: strength(evidence["sport"], 1.0),
+        learned.CIVIL: strength(civil, 1.0),
+        learned.SEED: float(seed["similarity"]),
+        learned.LANGUAGE: float(analysis.regional_language),
+        learned.TITLE_ONLY: float(analysis.body_tokens == 0),
+    }
+    weights_of = {analysis.terms[c].group.name: analysis.terms[c].group.weights for c in masses}
+    for name, m in groups.items():
+        gate = _gate(weights_of[name], region, defense, actor)
+        features[f"group:{name}"] = strength(m, 1.0) * gate
+    return Evidence(masses, evidence, acting, region, defense, civil, actor, seed, features)
 
-    rules = _rules(evidence, actor, cited=bool(analysis.cited_title or analysis.cited_body))
+
+def _gate(weights: dict[str, float], region: float, defense: float, actor: float) -> float:
+    """A defense group counts with a regional actor, a place group with defense words, a
+    foreign group as far as the foreign places outweigh the region as the main actor."""
+    if weights["defense"] > 0 and weights["region"] <= 0:
+        return region
+    if weights["region"] > 0 and weights["defense"] <= 0:
+        return defense
+    if weights["foreign"] > 0:
+        return 1.0 - actor
+    return 1.0
+
+
+def combine(
+    analysis: Analysis,
+    references: list[Reference],
+    options: dict[str, float],
+    threshold: float,
+    model: Model,
+) -> Score:
+    if not analysis.tokens:  # nothing to read: no evidence either way
+        return _empty(threshold)
+    weighed = weigh(analysis, references, options)
+    evidence, seed = weighed.axes, weighed.seed
+    contributions = model.contributions(weighed.features)
+    logit = model.bias + sum(contributions.values())
+    relevance = learned.sigmoid(logit)
+    rules = _rules(evidence, weighed.actor, cited=bool(analysis.cited_title or analysis.cited_body))
+    similar = float(seed["similarity"])
+    if similar >= CLOSE_TO_REFERENCE and similar > relevance:
+        relevance = similar
+        rules.append(str(rule("close-to-reference")))
+    relevance = round(min(1.0, max(0.0, relevance)), 4)
+
     language = [str(REGIONAL_LANGUAGE)] if analysis.regional_language else []
-    seed_reason = str(seed_similarity(float(seed["similarity"])))
-    matched = _reasons(analysis, masses) + language + [seed_reason] + rules
+    seed_reason = str(seed_similarity(similar))
+    matched = _reasons(analysis, weighed.masses) + language + [seed_reason] + rules
     breakdown = {
         "threshold": threshold,
         "relevance": relevance,
-        "core": round(core, 4),
+        "core": round(weighed.features[learned.CORE], 4),
         "region": {
             "evidence": round(evidence["region"], 3),
-            "strength": round(region, 4),
+            "strength": round(weighed.region, 4),
             "regional_language": analysis.regional_language,
         },
         "defense": {
             "evidence": round(evidence["defense"], 3),
             "sport": round(evidence["sport"], 3),
-            "civil": round(civil, 3),
-            "strength": round(defense, 4),
+            "civil": round(weighed.civil, 3),
+            "strength": round(weighed.defense, 4),
         },
         "foreign": {
             "evidence": round(evidence["foreign"], 3),
-            "acting_region": round(acting["region"], 3),
-            "acting_foreign": round(acting["foreign"], 3),
-            "actor_factor": round(actor, 4),
+            "acting_region": round(weighed.acting["region"], 3),
+            "acting_foreign": round(weighed.acting["foreign"], 3),
+            "actor_factor": round(weighed.actor, 4),
         },
         "seed": {k: round(v, 4) if isinstance(v, float) else v for k, v in seed.items()},
-        "seed_weight": weight,
-        "terms": _term_rows(analysis, masses),
+        "model": {
+            "bias": round(model.bias, 3),
+            "logit": round(logit, 3),
+            "contributions": {
+                name: round(value, 3)
+                for name, value in sorted(contributions.items(), key=lambda kv: -abs(kv[1]))
+            },
+        },
+        "terms": _term_rows(analysis, weighed, contributions),
         "rules": rules,
         "tokens": analysis.tokens,
     }
@@ -351,6 +426,32 @@ def combine(
         relevant=relevance >= threshold,
         matched=tuple(matched),
         breakdown=breakdown,
+    )
+
+
+def _empty(threshold: float) -> Score:
+    return Score(
+        relevance=0.0,
+        relevant=threshold <= 0.0,
+        matched=(str(seed_similarity(0.0)),),
+        breakdown={
+            "threshold": threshold,
+            "relevance": 0.0,
+            "core": 0.0,
+            "region": {"evidence": 0.0, "strength": 0.0, "regional_language": False},
+            "defense": {"evidence": 0.0, "sport": 0.0, "civil": 0.0, "strength": 0.0},
+            "foreign": {
+                "evidence": 0.0,
+                "acting_region": 0.0,
+                "acting_foreign": 0.0,
+                "actor_factor": 1.0,
+            },
+            "seed": {"similarity": 0.0, "reference": "", "concepts": 0.0, "ngrams": 0.0},
+            "model": {"bias": 0.0, "logit": 0.0, "contributions": {}},
+            "terms": [],
+            "rules": ["rule:empty"],
+            "tokens": 0,
+        },
     )
 
 
@@ -385,15 +486,60 @@ def _reasons(analysis: Analysis, masses: dict[str, float]) -> list[str]:
     return [concept for concept in order if not analysis.terms[concept].group.block]
 
 
-def _term_rows(analysis: Analysis, masses: dict[str, float]) -> list[dict]:
+def _term_rows(
+    analysis: Analysis, weighed: Evidence, contributions: dict[str, float]
+) -> list[dict]:
+    """One row per concept: mentions, weight per axis, and its share of the logit."""
+    shares = _logit_shares(analysis, weighed, contributions)
     rows = []
-    for concept in _reasons(analysis, masses):
+    for concept in _reasons(analysis, weighed.masses):
         weights = analysis.terms[concept].group.weights
         row: dict = {
             "concept": concept,
             "title": analysis.title[concept],
             "text": analysis.body[concept],
         }
-        row.update({axis: round(w * masses[concept], 3) for axis, w in weights.items() if w})
+        row.update(
+            {axis: round(w * weighed.masses[concept], 3) for axis, w in weights.items() if w}
+        )
+        row["logit"] = round(shares.get(concept, 0.0), 3)
         rows.append(row)
     return rows
+
+
+def _logit_shares(
+    analysis: Analysis, weighed: Evidence, contributions: dict[str, float]
+) -> dict[str, float]:
+    """What each concept contributed to the logit: a group's feature is split among its
+    concepts by mass; the region x defense features half to the region side, half to the
+    defense side, each split by the concepts' evidence on that axis."""
+    by_axis: dict[str, dict[str, float]] = {axis: {} for axis in AXES}
+    by_group: dict[str, dict[str, float]] = {}
+    for concept, m in weighed.masses.items():
+        group = analysis.terms[concept].group
+        by_group.setdefault(group.name, {})[concept] = m
+        for axis, weight in group.weights.items():
+            if weight > 0:
+                by_axis[axis][concept] = weight * m
+    shares: dict[str, float] = {}
+
+    def spread(amount: float, parts: dict[str, float]) -> None:
+        total = sum(parts.values())
+        for concept, part in parts.items():
+            shares[concept] = shares.get(concept, 0.0) + amount * part / total
+
+    for name, value in contributions.items():
+        if name.startswith("group:") and by_group.get(name[6:]):
+            spread(value, by_group[name[6:]])
+        elif name in (learned.CORE, learned.PAIR):
+            for axis in ("region", "defense"):
+                if by_axis[axis]:
+                    spread(value / 2, by_axis[axis])
+        elif name in (learned.REGION, learned.DEFENSE, learned.SPORT):
+            if by_axis[name]:
+                spread(value, by_axis[name])
+        elif name == learned.CIVIL and by_axis["civil"]:
+            spread(value, by_axis["civil"])
+        elif name in (learned.FOREIGN, learned.NOT_ACTOR) and by_axis["foreign"]:
+            spread(value, by_axis["foreign"])
+    return shares

@@ -170,15 +170,19 @@ def word_keys(token: str) -> Keys:
     """All keys of one token. Which stemmers run depends on the script, not on a language tag,
     so a mislabelled feed does not change the result."""
     folded = fold(token)
+    # Only a capitalised word is compared by the loose name key: in lower case the Azerbaijani
+    # "görə" (according to) would be the name "Kore" (Korea), the Kazakh "қаза" (death) Gaza.
+    capitalised = token[:1].isupper()
     if is_cyrillic(folded):
         plain = to_latin(folded)
-        return Keys(plain=plain, name=name_key(plain), ru=to_latin(_stem("ru", folded)))
+        name = name_key(plain) if capitalised else ""
+        return Keys(plain=plain, name=name, ru=to_latin(_stem("ru", folded)))
     # The Turkish stemmer checks vowel harmony, so it sees the word before ö/ü/ı are folded
     # (ə is close enough to e for that check, and Turkish has no ə).
     turkish = casefold(token).replace("ə", "e")
     return Keys(
         plain=folded,
-        name=name_key(folded),
+        name=name_key(folded) if capitalised else "",
         en=_stem("en", folded),
         tr=fold(_stem("tr", turkish)),
     )
@@ -188,7 +192,9 @@ def word_keys(token: str) -> Keys:
 # Kazakh, Kyrgyz, Tajik and Uzbek Cyrillic). Kazakh і is left out: Ukrainian uses it too.
 _REGIONAL_LETTERS = regex.compile("[əƏәӘқҚғҒңҢүҮұҰөӨһҺҷҶӣӢӯӮҳҲўЎ]")
 _UZBEK_LATIN = regex.compile(r"[oOgG][ʻ‘’'`](?=\p{Ll})")
-REGIONAL_LANGUAGES = frozenset({"az", "kk", "ky", "tg", "tk", "uz"})
+# Armenian and Georgian letters: only the region writes them.
+_CAUCASIAN_SCRIPTS = regex.compile(r"[\u0531-\u058f\u10a0-\u10ff\u1c90-\u1cbf]")
+REGIONAL_LANGUAGES = frozenset({"az", "hy", "ka", "kk", "ky", "tg", "tk", "uz"})
 
 
 def regional_language(text: str, lang: str | None) -> bool:
@@ -197,6 +203,8 @@ def regional_language(text: str, lang: str | None) -> bool:
     if lang and lang.split("-")[0].lower() in REGIONAL_LANGUAGES:
         return True
     sample = text[:4000]  # the opening is enough to tell, and keeps long articles cheap
+    if len(_CAUCASIAN_SCRIPTS.findall(sample[:400])) >= 8:
+        return True
     return len(_REGIONAL_LETTERS.findall(sample)) + len(_UZBEK_LATIN.findall(sample)) >= 2
 
 

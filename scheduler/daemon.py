@@ -194,9 +194,7 @@ class Daemon:
 
     def maintenance_job(self) -> None:
         with Storage.open(self.config.storage.path) as storage:
-            pruned = storage.sources.prune_fetches(
-                self.clock() - self.config.daemon.keep_fetches
-            )
+            pruned = storage.sources.prune_fetches(self.clock() - self.config.daemon.keep_fetches)
             storage.checkpoint()
         logger.info("maintenance: WAL checkpoint, %d old fetch records pruned", pruned)
 

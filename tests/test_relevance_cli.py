@@ -58,7 +58,7 @@ def test_rescore_scores_stored_articles_and_reports_flips(tmp_path: Path) -> Non
     assert "rescored 2 articles: 1 became relevant, 0 no longer relevant" in result.output
     after = scores(tmp_path)
     assert after[ids["drill"]][1] == 1 and after[ids["concert"]][1] == 0
-    strict = CliRunner().invoke(cli, ["--config", str(config(tmp_path, 0.99)), "rescore"])
+    strict = CliRunner().invoke(cli, ["--config", str(config(tmp_path, 0.9999)), "rescore"])
     assert "0 became relevant, 1 no longer relevant" in strict.output
     assert scores(tmp_path)[ids["drill"]][1] == 0
 

@@ -22,6 +22,7 @@ from crawler.failures import describe_failure, describe_status
 from crawler.items import ArticleItem, FetchItem, Lead
 from crawler.meta import LEAD, PRIMARY, REREAD
 from crawler.urls import absolute_url, is_fetchable, refusal_reason
+from relevance.language import identify_language
 from storage.timeutil import to_iso
 
 logger = logging.getLogger(__name__)
@@ -179,7 +180,7 @@ class SourceSpider(Spider):
             text=page.text or lead.summary,
             author=page.author or lead.author,
             published_at=_more_precise(lead.published_at, page.published_at),
-            lang=page.lang or lead.lang,
+            lang=page.lang if page.text else _language(lead, page.lang),
             summary_only=page.text is None,
             aliases=aliases,
             reread=reread,
@@ -239,12 +240,18 @@ class SourceSpider(Spider):
             text=lead.summary,
             author=lead.author,
             published_at=lead.published_at,
-            lang=lead.lang,
+            lang=_language(lead),
             summary_only=True,
             reread=reread,
             guid=lead.guid,
             announced_at=lead.announced_at,
         )
+
+
+def _language(lead: Lead, declared: str | None = None) -> str | None:
+    """The language of a title and summary from the source, its declared one as a prior."""
+    text = f"{lead.title or ''}\n{lead.summary or ''}"
+    return identify_language(text, declared or lead.lang)
 
 
 def _header(response: Response, name: str) -> str | None:
