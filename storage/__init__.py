@@ -4,6 +4,8 @@ with Storage.open(Path("newswatch.db")) as storage:
     storage.articles.search("Oymasha")
 """
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -14,7 +16,7 @@ from storage.articles import Articles
 from storage.copies import Copies
 from storage.db import open_database, write_transaction
 from storage.digests import Digests
-from storage.errors import SearchQueryError, StorageError, wraps_errors
+from storage.errors import SearchQueryError, StorageError, wrapped_errors, wraps_errors
 from storage.models import (
     Article,
     CopyEntry,
@@ -78,6 +80,13 @@ class Storage:
 
     def close(self) -> None:
         self.db.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One write transaction around several calls (each of which would otherwise be
+        its own), holding the write lock from the start; inner calls become savepoints."""
+        with wrapped_errors(self.path), write_transaction(self.db):
+            yield
 
     def __enter__(self) -> "Storage":
         return self
