@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import tomlkit
-from tomlkit.items import AoT, Array, Table
+from tomlkit.items import AoT, Array, Comment, Table
 
 from config.loader import ConfigError, parse_config_text
 from config.schema import Config
@@ -274,13 +274,27 @@ def _append(sources: Any, entry: SourceEntry) -> None:
         return
     if not isinstance(sources, AoT):
         raise ConfigEditError("`sources` is neither [[sources]] tables nor an array of them")
+    # Comment lines at the end of the last table are those above the header that follows
+    # (tomlkit files them under the table before): they move down with that header.
+    header_comments = _take_header_comments(sources[-1]) if len(sources) else []
     if len(sources) and not sources[-1].as_string().endswith("\n\n"):
         sources[-1].add(tomlkit.nl())  # a blank line between tables, as a person writes
     table: Table = tomlkit.table()
     for key, value in entry.as_table().items():
         table[key] = value
     table.add(tomlkit.nl())
+    for comment in header_comments:
+        table.add(comment)
     sources.append(table)
+
+
+def _take_header_comments(table: Table) -> list[Comment]:
+    """Remove and return the comment lines that end a table's body."""
+    body = table.value.body
+    taken: list[Comment] = []
+    while body and body[-1][0] is None and isinstance(body[-1][1], Comment):
+        taken.insert(0, body.pop()[1])
+    return taken
 
 
 def _without_table(path: Path, text: str, index: int, count: int) -> str:

@@ -132,7 +132,7 @@ def make_fetcher(crawl: CrawlConfig) -> Fetch:
                 headers: Message = response.headers
                 return Fetched(response.geturl(), headers.get("Content-Type"), body)
         except urllib.error.HTTPError as error:
-            raise FetchError(f"HTTP {error.code}") from error
+            raise FetchError(_http_cause(error)) from error
         except urllib.error.URLError as error:
             raise FetchError(_network_cause(error.reason, crawl.timeout)) from error
         except TimeoutError as error:
@@ -155,6 +155,17 @@ def _read_capped(response: IO[bytes], limit: int, deadline: float, timeout: floa
         if size > limit:
             raise FetchError(f"response exceeded {limit} bytes")
         chunks.append(chunk)
+
+
+def _http_cause(error: urllib.error.HTTPError) -> str:
+    """An error status, or a redirect urllib would not follow: to another scheme (it checks
+    that before our handler sees the target), or one too many."""
+    if error.code in (301, 302, 303, 307, 308):
+        target = urljoin(error.url or "", (error.headers or {}).get("Location") or "")
+        if not is_fetchable(target):
+            return f"redirected to {target[:200]}, which is not an http(s) URL"
+        return "too many redirects"
+    return f"HTTP {error.code}"
 
 
 def _network_cause(reason: object, timeout: float) -> str:
@@ -289,15 +300,15 @@ def check_listing(url: str, fetch: Fetch, follow: tuple[str, ...]) -> Found:
     raises FetchError or ValueError when it cannot be read or no link matches."""
     page = fetch(url)
     listing = parse_listing(page.body.decode("utf-8", errors="replace"), page.url, follow)
-    if not listing.links:
+    if not listing.article_links:
         raise ValueError(f"no link on {page.url} matches the follow patterns")
     return Found(
         kind="site",
         url=page.url,
         title=None,
         format="listing page",
-        entries=[Entry(link, None, None) for link in listing.links[:SHOWN_ENTRIES]],
-        count=len(listing.links),
+        entries=[Entry(link, None, None) for link in listing.article_links[:SHOWN_ENTRIES]],
+        count=len(listing.article_links),
         via="the URL itself",
     )
 
