@@ -292,8 +292,12 @@ def _take_header_comments(table: Table) -> list[Comment]:
     """Remove and return the comment lines that end a table's body."""
     body = table.value.body
     taken: list[Comment] = []
-    while body and body[-1][0] is None and isinstance(body[-1][1], Comment):
-        taken.insert(0, body.pop()[1])
+    while body and body[-1][0] is None:
+        item = body[-1][1]
+        if not isinstance(item, Comment):
+            break
+        body.pop()
+        taken.insert(0, item)
     return taken
 
 

@@ -97,7 +97,7 @@ class _HttpOnlyRedirects(urllib.request.HTTPRedirectHandler):
 
     def __init__(self, limit: int) -> None:
         super().__init__()
-        self.max_redirections = limit
+        self.max_redirections = limit  # type: ignore[misc]  # a class default, set per opener
 
     def redirect_request(self, req: Any, fp: Any, code: int, msg: str, headers: Any, newurl: str):
         target = urljoin(req.full_url, newurl)
@@ -144,7 +144,8 @@ def make_fetcher(crawl: CrawlConfig) -> Fetch:
 
 
 def _read_capped(response: IO[bytes], limit: int, deadline: float, timeout: float) -> bytes:
-    chunks, size = [], 0
+    chunks: list[bytes] = []
+    size = 0
     while True:
         if time.monotonic() > deadline:
             raise FetchError(f"timeout after {timeout:g} s")
@@ -161,7 +162,8 @@ def _http_cause(error: urllib.error.HTTPError) -> str:
     """An error status, or a redirect urllib would not follow: to another scheme (it checks
     that before our handler sees the target), or one too many."""
     if error.code in (301, 302, 303, 307, 308):
-        target = urljoin(error.url or "", (error.headers or {}).get("Location") or "")
+        location = error.headers.get("Location") if error.headers is not None else None
+        target = urljoin(error.url or "", location or "")
         if not is_fetchable(target):
             return f"redirected to {target[:200]}, which is not an http(s) URL"
         return "too many redirects"

@@ -330,7 +330,8 @@ class Articles:
         original it copies (`duplicate_of`, `original_url`), its copies' ids, its further
         addresses, its number of earlier versions and its story. Read in batches, so a large
         export never holds every text in memory."""
-        where, params = ["a.id > :after"], {"batch": batch}
+        where: list[str] = ["a.id > :after"]
+        params: dict[str, Any] = {"batch": batch}
         if since is not None:
             where.append("a.first_seen_at >= :since")
             params["since"] = since

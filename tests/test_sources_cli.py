@@ -103,6 +103,11 @@ def test_add_tries_the_usual_addresses_then_robots_txt(server: OutletServer, con
     assert f"via {server.url('/robots.txt')}" in bare.output
     source = load_config(config).source("Bare")
     assert (source.kind, source.url) == ("sitemap", server.url("/daily/sitemap-index.xml"))
+    robots = newswatch(config, "sources", "add", server.url("/robots.txt"), "--name", "Robots")
+    assert robots.exit_code == 1  # the same sitemap as "Bare": found, and refused twice
+    assert "found: sitemap index" in robots.output and "already configured as 'Bare'" in (
+        robots.output
+    )
     # The usual addresses were looked at before robots.txt.
     assert server.requests_for("/bare/feed") and server.requests_for("/rss.xml")
     assert server.requests_for("/bare/feed")[0].at < server.requests_for("/robots.txt")[0].at
