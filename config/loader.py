@@ -254,3 +254,12 @@ def parse_duration(raw: Any) -> timedelta | None:
         if match:
             return timedelta(seconds=float(match.group(1)) * _DURATION_UNITS[match.group(2)])
     return None
+
+
+def format_duration(duration: timedelta) -> str:
+    """A duration the way parse_duration reads it back: "1d", "6h", "30m" or "90s"."""
+    seconds = duration.total_seconds()
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size and seconds % size == 0:
+            return f"{int(seconds // size)}{unit}"
+    return f"{seconds:g}s"

@@ -82,6 +82,13 @@ class SourceConfig:
         default=(), metadata=_check(_regexes, "a list of valid regular expressions")
     )
     max_pages: int = field(default=3, metadata=_check(_positive, "an integer > 0"))
+    # A paused source stays configured (and keeps its history) but is not crawled when due.
+    paused: bool = False
+    # Labels of the user's own (an OPML import's folders become tags).
+    tags: tuple[str, ...] = field(
+        default=(),
+        metadata=_check(lambda v: all(t.strip() for t in v), "a list of non-empty names"),
+    )
 
 
 @dataclass(frozen=True)

@@ -48,7 +48,8 @@ class UnknownSource(Exception):
 def choose_sources(
     config: Config, storage: Storage, names: list[str], run_all: bool, now: datetime
 ) -> list[str]:
-    """The sources to crawl: those named, else all (--all), else those due now."""
+    """The sources to crawl: those named (paused or not), else all (--all), else those due
+    now; a paused source is crawled only when named."""
     configured = [source.name for source in config.sources]
     if names:
         unknown = [name for name in names if name not in configured]
@@ -58,9 +59,10 @@ def choose_sources(
                 f"{', '.join(configured) or 'none'}"
             )
         return names
+    active = [source for source in config.sources if not source.paused]
     if run_all:
-        return configured
-    return storage.sources.due({s.name: config.interval_of(s) for s in config.sources}, now)
+        return [source.name for source in active]
+    return storage.sources.due({s.name: config.interval_of(s) for s in active}, now)
 
 
 def scrapy_settings(config: Config, log_level: str) -> Settings:

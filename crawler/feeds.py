@@ -10,6 +10,7 @@ from typing import Any
 import feedparser
 from lxml import html as lxml_html
 
+from crawler.feedlinks import html_page_message, looks_like_html
 from crawler.urls import absolute_url
 
 logger = logging.getLogger(__name__)
@@ -66,6 +67,11 @@ def parse_feed(body: bytes, url: str, content_type: str | None = None) -> list[F
     feed_lang = (parsed.feed.get("language") or "").split("-")[0].lower() or None
     entries = [_entry(raw, url, feed_lang) for raw in parsed.entries]
     entries = _without_shared_guids([entry for entry in entries if entry is not None])
+    unreadable = (parsed.bozo and not entries) or (not entries and not parsed.get("version"))
+    if unreadable and looks_like_html(body, content_type):
+        # A home page given as a feed: say so, and which feeds it names, rather than
+        # "malformed XML at line 3".
+        raise FeedError(html_page_message(body, url))
     if parsed.bozo and not entries:
         raise FeedError(_bozo_message(parsed.bozo_exception))
     if not entries and not parsed.get("version"):

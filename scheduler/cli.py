@@ -2,6 +2,7 @@
 
 import logging
 import sys
+from dataclasses import asdict
 from pathlib import Path
 from typing import TextIO
 
@@ -15,12 +16,16 @@ from config import (
     find_config_file,
 )
 from crawler.contract import CycleExit, Progress
+from scheduler.browse_command import browse
 from scheduler.context import AppContext, domain_errors
 from scheduler.daemon_commands import run, start, status, stop
 from scheduler.digest_command import digest
 from scheduler.duplicates_command import duplicates
+from scheduler.export_commands import export, show
 from scheduler.jobs import run_crawl_cycle
+from scheduler.output import echo_json, shorten
 from scheduler.relevance_commands import explain_article, rescore
+from scheduler.sources_commands import sources
 from storage import SearchQueryError, Storage
 
 logger = logging.getLogger(__name__)
@@ -134,7 +139,7 @@ def crawl(ctx: click.Context, run_all: bool, names: tuple[str, ...]) -> None:
         [
             s.source,
             s.kind,
-            _shorten(s.status, 60),
+            shorten(s.status, 60),
             s.items_seen,
             s.new_articles,
             s.updated_articles,
@@ -182,51 +187,22 @@ def _nothing_due(next_due: dict[str, str | None]) -> str:
 
 
 @cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
 @click.pass_obj
-def sources(app: AppContext) -> None:
-    """List the configured sources with their health.
-
-    Example:
-
-        newswatch sources
-    """
-    config = app.config
-    with app.reader() as storage:
-        health = {row["name"]: row for row in storage.sources.all()}
-        counts = {row["source"]: row["articles"] for row in storage.articles.stats()["per_source"]}
-    rows = []
-    for source in config.sources:
-        row = health.get(source.name, {})
-        rows.append(
-            [
-                source.name,
-                source.kind,
-                counts.get(source.name, 0),
-                row.get("last_ok_at") or "never",
-                row.get("consecutive_errors") or 0,
-                _shorten(row.get("last_error") or "", 50),
-                row.get("next_fetch_at") or "now",
-            ]
-        )
-    if not rows:
-        click.echo("no sources configured: add [[sources]] to the configuration file")
-        return
-    headers = ["source", "kind", "articles", "last ok", "errors", "last error", "next fetch"]
-    click.echo(tabulate(rows, headers=headers))
-
-
-@cli.command()
-@click.pass_obj
-def stats(app: AppContext) -> None:
+def stats(app: AppContext, as_json: bool) -> None:
     """Count the stored articles: in all, relevant, duplicates, and per source.
 
     Example:
 
-        newswatch stats
+        newswatch stats --json
     """
     with app.reader() as storage:
         totals = storage.articles.stats()
         seed = storage.articles.seed()
+    if as_json:
+        seed_info = {"id": seed.id, "title": seed.title} if seed is not None else None
+        echo_json({**totals, "seed": seed_info})
+        return
     click.echo(f"articles:   {totals['articles']}")
     click.echo(f"relevant:   {totals['relevant']}")
     click.echo(f"duplicates: {totals['duplicates']}")
@@ -253,8 +229,9 @@ def stats(app: AppContext) -> None:
 @cli.command()
 @click.argument("query")
 @click.option("--limit", default=20, show_default=True, help="Most results to show.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (a list of hits).")
 @click.pass_obj
-def search(app: AppContext, query: str, limit: int) -> None:
+def search(app: AppContext, query: str, limit: int, as_json: bool) -> None:
     """Full-text search over the stored articles' titles and texts, best match first.
 
     Plain words are matched as typed (diacritics and case ignored) and -word leaves out
@@ -270,6 +247,9 @@ def search(app: AppContext, query: str, limit: int) -> None:
             hits = storage.articles.search(query, limit=limit)
         except SearchQueryError as error:
             raise click.ClickException(str(error)) from error
+    if as_json:
+        echo_json([asdict(hit) for hit in hits])
+        return
     if not hits:
         click.echo(f"no article matches {query!r}")
         return
@@ -280,16 +260,16 @@ def search(app: AppContext, query: str, limit: int) -> None:
         click.echo(f"    {' '.join(hit.snippet.split())}")
 
 
-def _shorten(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
-
-
 cli.add_command(digest)
 cli.add_command(rescore)
 cli.add_command(explain_article)
 for command in (run, start, stop, status):
     cli.add_command(command)
 cli.add_command(duplicates)
+cli.add_command(sources)
+cli.add_command(export)
+cli.add_command(browse)
+cli.add_command(show)
 
 
 def main() -> None:

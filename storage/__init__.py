@@ -4,6 +4,8 @@ with Storage.open(Path("newswatch.db")) as storage:
     storage.articles.search("Oymasha")
 """
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -15,7 +17,7 @@ from storage.copies import Copies
 from storage.db import open_database, open_database_readonly, write_transaction
 from storage.decide import Stored
 from storage.digests import Digests
-from storage.errors import SearchQueryError, StorageError, wraps_errors
+from storage.errors import SearchQueryError, StorageError, wrapped_errors, wraps_errors
 from storage.models import (
     Article,
     CopyEntry,
@@ -88,6 +90,13 @@ class Storage:
 
     def close(self) -> None:
         self.db.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One write transaction around several calls (each of which would otherwise be
+        its own), holding the write lock from the start; inner calls become savepoints."""
+        with wrapped_errors(self.path), write_transaction(self.db):
+            yield
 
     def __enter__(self) -> "Storage":
         return self

@@ -3,7 +3,7 @@
 import json
 import re
 import sqlite3
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +20,7 @@ from storage.decide import (
     StoreFacts,
     store_decision,
 )
-from storage.errors import SearchQueryError, wraps_errors
+from storage.errors import SearchQueryError, wrapped_errors, wraps_errors
 from storage.models import Article, Incoming, Score, SearchHit, content_hash, guid_alias
 from storage.neardup import (
     Fingerprint,
@@ -431,6 +431,68 @@ class Articles:
             raise
         return [SearchHit(**row) for row in rows]
 
+    def export(
+        self,
+        since: str | None = None,
+        until: str | None = None,
+        relevant_only: bool = False,
+        sources: Sequence[str] = (),
+        batch: int = 500,
+    ) -> Iterator[dict[str, Any]]:
+        """Articles first seen in [since, until), oldest id first, each with its links: the
+        original it copies (`duplicate_of`, `original_url`), its copies' ids, its further
+        addresses, its number of earlier versions and its story. Read in batches, so a large
+        export never holds every text in memory."""
+        where: list[str] = ["a.id > :after"]
+        params: dict[str, Any] = {"batch": batch}
+        if since is not None:
+            where.append("a.first_seen_at >= :since")
+            params["since"] = since
+        if until is not None:
+            where.append("a.first_seen_at < :until")
+            params["until"] = until
+        if relevant_only:
+            where.append("a.relevant = 1")
+        if sources:
+            names = {f"source{n}": name for n, name in enumerate(sources)}
+            where.append(f"a.source IN ({', '.join(':' + key for key in names)})")
+            params.update(names)
+        sql = f"""
+            SELECT a.id, a.title, a.source, a.url, a.canonical_url, a.published_at,
+                   a.first_seen_at, a.updated_at, a.lang, a.author, a.relevance, a.relevant,
+                   a.matched, a.is_seed, a.duplicate_of, o.url AS original_url,
+                   {self._story_column()} AS story,
+                   (SELECT json_group_array(id) FROM
+                       (SELECT c.id FROM articles c WHERE c.duplicate_of = a.id ORDER BY c.id)
+                   ) AS copies,
+                   (SELECT json_group_array(url) FROM
+                       (SELECT x.url FROM article_aliases x WHERE x.article_id = a.id
+                        AND (x.url LIKE 'http://%' OR x.url LIKE 'https://%')
+                        ORDER BY x.added_at, x.url)
+                   ) AS addresses,
+                   (SELECT count(*) FROM article_versions v WHERE v.article_id = a.id)
+                       AS versions,
+                   a.text
+            FROM articles a LEFT JOIN articles o ON o.id = a.duplicate_of
+            WHERE {" AND ".join(where)}
+            ORDER BY a.id
+            LIMIT :batch
+        """
+        after = 0
+        while True:
+            with wrapped_errors(self.path):
+                rows = list(self.db.query(sql, {**params, "after": after}))
+            for row in rows:
+                yield _exported(row)
+            if len(rows) < batch:
+                return
+            after = rows[-1]["id"]
+
+    def _story_column(self) -> str:
+        # The seam for stories (issue 11): once articles have a story_id, exports carry it.
+        has_story = "story_id" in self.db["articles"].columns_dict
+        return "a.story_id" if has_story else "NULL"
+
     @wraps_errors
     def stats(self) -> dict[str, Any]:
         totals = next(
@@ -470,3 +532,15 @@ def _addresses(article: Article) -> list[str]:
 def _is_known(item: Incoming, known: dict[str, int]) -> bool:
     """Stored at one of its addresses, and not being re-read: no fingerprint needed."""
     return not item.reread and any(url in known for url in _addresses(item.article))
+
+
+def _exported(row: dict[str, Any]) -> dict[str, Any]:
+    """An export row in plain values: lists decoded, flags as booleans."""
+    return {
+        **row,
+        "relevant": bool(row["relevant"]),
+        "is_seed": bool(row["is_seed"]),
+        "matched": json.loads(row["matched"] or "[]"),
+        "copies": json.loads(row["copies"] or "[]"),
+        "addresses": json.loads(row["addresses"] or "[]"),
+    }

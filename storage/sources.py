@@ -9,7 +9,7 @@ from sqlite_utils import Database
 
 from storage.db import write_transaction
 from storage.errors import wraps_errors
-from storage.models import FetchRecord, SourceOutcome
+from storage.models import FetchRecord, SourceOutcome, guid_alias
 from storage.timeutil import from_iso, to_iso
 
 # A failing source waits interval * 2**(errors-1), capped: a dead outlet is retried
@@ -63,6 +63,41 @@ class Sources:
                     """,
                     [name, kind, url],
                 )
+
+    @wraps_errors
+    def rename(self, old: str, new: str) -> dict[str, int]:
+        """Carry a source's history over to a new name: its `sources` row (health and
+        validators), its articles, its fetches, the addresses it saw and its feed guids
+        (recorded as guid:<source>:<guid>). Returns how many rows of each moved."""
+        old_guid, new_guid = guid_alias(old, ""), guid_alias(new, "")
+        with write_transaction(self.db):
+            # A row under the new name can only be a fresh one that a sync with the new
+            # configuration made before this ran: the old row's history wins.
+            if self.db.execute("SELECT 1 FROM sources WHERE name = ?", [old]).fetchone():
+                self.db.execute("DELETE FROM sources WHERE name = ?", [new])
+            moved = {
+                "sources": self.db.execute(
+                    "UPDATE sources SET name = ? WHERE name = ?", [new, old]
+                ).rowcount,
+                "articles": self.db.execute(
+                    "UPDATE articles SET source = ? WHERE source = ?", [new, old]
+                ).rowcount,
+                "fetches": self.db.execute(
+                    "UPDATE fetches SET source = ? WHERE source = ?", [new, old]
+                ).rowcount,
+                "addresses": self.db.execute(
+                    "UPDATE article_aliases SET source = ? WHERE source = ?", [new, old]
+                ).rowcount,
+                # OR IGNORE: a guid seen under both names already is kept once.
+                "guids": self.db.execute(
+                    """
+                    UPDATE OR IGNORE article_aliases SET url = ? || substr(url, ?)
+                    WHERE substr(url, 1, ?) = ?
+                    """,
+                    [new_guid, len(old_guid) + 1, len(old_guid), old_guid],
+                ).rowcount,
+            }
+        return moved
 
     @wraps_errors
     def all(self) -> list[dict[str, Any]]:

@@ -1,0 +1,47 @@
+"""Every command and subcommand explains itself and ends its help with an example."""
+
+import re
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from scheduler.cli import cli
+
+# The help's last paragraphs: "Example:" (or "Examples:") and indented newswatch lines only.
+ENDS_WITH_EXAMPLE = re.compile(r"\n\s*Examples?:\s*\n(\s*\n)*(\s+newswatch [^\n]+\s*\n?)+\s*$")
+
+
+def all_commands(group: click.Group, path: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    found = []
+    for name, command in group.commands.items():
+        found.append((*path, name))
+        if isinstance(command, click.Group):
+            found += all_commands(command, (*path, name))
+    return found
+
+
+def command_at(path: tuple[str, ...]) -> click.Command:
+    command: click.Command = cli
+    for name in path:
+        assert isinstance(command, click.Group)
+        command = command.commands[name]
+    return command
+
+
+@pytest.mark.parametrize("path", all_commands(cli), ids=" ".join)
+def test_every_command_help_ends_with_an_example(path: tuple[str, ...]) -> None:
+    command = command_at(path)
+    assert command.help, f"{' '.join(path)} has no help text"
+    assert ENDS_WITH_EXAMPLE.search(command.help), f"{' '.join(path)}: no example at the end"
+    example = command.help.rsplit("Example", 1)[1]
+    assert f"newswatch {' '.join(path)}" in example, "the example runs another command"
+    shown = CliRunner().invoke(cli, [*path, "--help"])
+    assert shown.exit_code == 0 and "Example" in shown.output
+
+
+def test_the_sources_group_and_its_subcommands_are_there() -> None:
+    names = {" ".join(path) for path in all_commands(cli)}
+    expected = {"add", "remove", "pause", "resume", "rename", "import", "export", "list"}
+    assert {f"sources {name}" for name in expected} <= names
+    assert {"browse", "export", "show"} <= names
