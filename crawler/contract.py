@@ -36,6 +36,7 @@ class SourceResult:
     new_articles: int = 0
     article_errors: int = 0
     already_stored: int = 0
+    dropped_links: int = 0  # links refused (unsound, or to an internal address)
 
     @property
     def failed(self) -> bool:

@@ -117,6 +117,7 @@ def _result(config: Config, name: str, crawler: Crawler) -> SourceResult:
         article_errors=stats.get("newswatch/article_errors", 0)
         + stats.get("newswatch/articles_gone", 0),
         already_stored=stats.get("newswatch/already_stored", 0),
+        dropped_links=stats.get("newswatch/refused_links", 0),
     )
 
 

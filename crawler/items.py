@@ -40,3 +40,4 @@ class FetchItem:
     etag: str | None = None
     last_modified: str | None = None
     primary: bool = False  # the source's own URL (its outcome is the source's health)
+    page: bool = False  # an article page that failed or was refused (not the source's health)

@@ -14,6 +14,7 @@ from scrapy.exceptions import DropItem
 
 from config import Config
 from crawler.addon import CONFIG_OBJECT
+from crawler.failures import describe_storage_error
 from crawler.items import ArticleItem, FetchItem
 from crawler.state import crawler_storage
 from crawler.urls import canonical_url, is_fetchable, trusted_canonical
@@ -235,16 +236,26 @@ class StorePipeline(_CrawlerPipeline):
             _fetch_record(fetch, self.new_articles if fetch.primary else 0)
             for fetch in self.fetches
         ]
-        missed = self.crawler.stats.get_value("newswatch/article_errors", 0)
+        stats = self.crawler.stats
+        missed = stats.get_value("newswatch/article_errors", 0)
         validated = not missed and self.write_error is None
         outcome = source_outcome(source.name, self.fetches, self.completed, validated)
+        if outcome is not None:
+            outcome = replace(outcome, dropped_links=stats.get_value("newswatch/refused_links", 0))
         if outcome is not None and self.write_error is not None:
-            outcome = replace(outcome, error=f"could not store articles: {self.write_error}")
+            fault = describe_storage_error(self.write_error)
+            outcome = replace(outcome, error=f"articles not stored: {fault}", local_fault=True)
         if outcome is not None and outcome.error is not None:
-            self.crawler.stats.set_value("newswatch/status", f"error: {outcome.error}")
-        crawler_storage(self.crawler).sources.record_fetches(
-            records, outcome, self.config.interval_of(source)
-        )
+            stats.set_value("newswatch/status", f"error: {outcome.error}")
+        try:
+            crawler_storage(self.crawler).sources.record_fetches(
+                records, outcome, self.config.interval_of(source)
+            )
+        except StorageError as error:
+            # Nothing of this crawl could be recorded: the cycle's summary says why.
+            fault = describe_storage_error(str(error))
+            logger.error("%s: crawl not recorded: %s", source.name, fault)
+            stats.set_value("newswatch/status", f"error: crawl not recorded: {fault}")
 
 
 def source_outcome(
@@ -262,7 +273,8 @@ def source_outcome(
     if primary is None:
         return None
     error = primary.error
-    others = [f for f in fetches if not f.primary]
+    pages = [f for f in fetches if f.page]
+    others = [f for f in fetches if not f.primary and not f.page]
     if error is None and others and all(f.status == "error" for f in others):
         error = others[0].error
     return SourceOutcome(
@@ -272,6 +284,8 @@ def source_outcome(
         etag=primary.etag if completed and validated else None,
         last_modified=primary.last_modified if completed and validated else None,
         completed=completed,
+        page_errors=len(pages),
+        last_page_error=f"{pages[-1].error}: {pages[-1].url[:300]}" if pages else None,
     )
 
 

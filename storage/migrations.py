@@ -191,4 +191,14 @@ def m006_digest_chain(db: Database) -> None:
     _table(db, "digests").add_column("chained", int, not_null_default=1)
 
 
-LATEST = "m006_digest_chain"
+@migrations(name="m008_source_page_problems")
+def m008_source_page_problems(db: Database) -> None:
+    # What went wrong below a source's own document in its last crawl: article pages that
+    # failed or were refused (the latest with its URL), and links dropped as unusable.
+    sources = _table(db, "sources")
+    sources.add_column("page_errors", int, not_null_default=0)
+    sources.add_column("last_page_error", str)
+    sources.add_column("dropped_links", int, not_null_default=0)
+
+
+LATEST = "m008_source_page_problems"

@@ -30,7 +30,7 @@ FAULTS = {
     "Broken XML": ("/faulty/malformed.xml", "malformed XML at line 3"),
     "Slow": ("/faulty/slow.xml", "timeout after 2 s"),
     "Loop": ("/faulty/loop.xml", "too many redirects"),
-    "Huge": ("/faulty/huge.xml", "response exceeded 1000000 bytes"),
+    "Huge": ("/faulty/huge.xml", "page too large (more than 1,000,000 bytes)"),
     "Private": ("/private/feed.xml", "blocked by robots.txt"),
 }
 
