@@ -28,6 +28,7 @@ from storage import (
     content_hash,
     guid_alias,
 )
+from storage.cleantext import without_controls
 
 logger = logging.getLogger(__name__)
 
@@ -60,6 +61,7 @@ class ValidatePipeline(_CrawlerPipeline):
             raise DropItem(f"{item.source}: {item.url[:200]}: not an http(s) URL")
         item.title = _clean(item.title)
         item.text = _clean_text(item.text)
+        item.author = _clean(item.author)
         if not item.title and not item.text:
             raise DropItem(f"{item.source}: {item.url[:200]}: no title and no text")
         if item.text and len(item.text) > MAX_TEXT_CHARS:
@@ -336,15 +338,16 @@ def _article(item: ArticleItem) -> Article:
 
 
 def _clean(value: str | None) -> str | None:
+    """One line of text, without control characters (a NUL in a title stays out)."""
     if value is None:
         return None
-    cleaned = " ".join(value.split())
+    cleaned = " ".join(without_controls(value).split())
     return cleaned or None
 
 
 def _clean_text(value: str | None) -> str | None:
     if value is None:
         return None
-    paragraphs = [" ".join(line.split()) for line in value.splitlines()]
+    paragraphs = [" ".join(line.split()) for line in without_controls(value).splitlines()]
     cleaned = "\n".join(p for p in paragraphs if p)
     return cleaned or None
