@@ -88,16 +88,17 @@ def address_problem(address: Address) -> str | None:
     return next((reason for failed, reason in checks if failed), None)
 
 
-def literal_address(host: str) -> Address | None:
-    """The address a host stands for without any DNS: an IP literal, an IPv4 address in one
-    of the old forms the C library still reads (2130706434, 0x7f000002, 127.1, 0177.0.0.1),
-    or localhost (RFC 6761: always loopback). None for a name."""
+def literal_address(host: str, localhost_too: bool = False) -> Address | None:
+    """The address a host stands for without any DNS: an IP literal, or an IPv4 address in
+    one of the old forms the C library still reads (2130706434, 0x7f000002, 127.1,
+    0177.0.0.1); with `localhost_too`, localhost (RFC 6761: always loopback). None for a
+    name."""
     host = host.strip("[]").split("%")[0].rstrip(".").lower()
     try:
         return ipaddress.ip_address(host)
     except ValueError:
         pass
-    if host == "localhost" or host.endswith(".localhost"):
+    if localhost_too and (host == "localhost" or host.endswith(".localhost")):
         return ipaddress.ip_address("127.0.0.1")
     if host[:1].isdigit() and set(host) <= set("0123456789abcdefx."):
         try:
@@ -118,14 +119,19 @@ class DestinationPolicy:
 
     trusted_hosts: frozenset[str]
     allow_private: bool = False
+    # Through a proxy, names are resolved there, out of the resolver's sight: localhost is
+    # then refused by name.
+    behind_proxy: bool = False
 
     @classmethod
     def from_config(cls, config: Config, proxies: Iterable[str] = ()) -> "DestinationPolicy":
         hosts = [urlsplit(source.url).hostname or "" for source in config.sources]
+        proxies = list(proxies)
         hosts += [urlsplit(proxy).hostname or "" for proxy in proxies]
         return cls(
             trusted_hosts=frozenset(normal_host(h) for h in hosts if h),
             allow_private=config.crawl.allow_private_links,
+            behind_proxy=bool(proxies),
         )
 
     def trusts(self, host: str) -> bool:
@@ -155,7 +161,7 @@ class DestinationPolicy:
         source_port = source.port or DEFAULT_PORTS.get(source.scheme.lower(), 80)
         if port not in ALLOWED_PORTS | {source_port}:
             return f"port {port} is not 80, 443 or the source's own ({source_port})"
-        address = literal_address(host)
+        address = literal_address(host, localhost_too=self.behind_proxy)
         if address is None:
             return None
         return self.address_refusal(host, address)
