@@ -14,7 +14,7 @@ from config import (
     find_config_file,
 )
 from crawler.contract import CycleExit
-from scheduler.context import AppContext, domain_errors
+from scheduler.context import AppContext, domain_errors, echo
 from scheduler.daemon_commands import run, start, status, stop
 from scheduler.digest_command import digest
 from scheduler.duplicates_command import duplicates
@@ -78,18 +78,18 @@ def init(app: AppContext) -> None:
             path.write_text(default_config_text(), encoding="utf-8")
         except OSError as error:
             raise click.ClickException(f"{path}: cannot write the config: {error}") from error
-        click.echo(f"wrote default configuration to {path}")
+        echo(f"wrote default configuration to {path}")
         app.config_option = path
     else:
-        click.echo(f"configuration: {path} (kept as it is)")
+        echo(f"configuration: {path} (kept as it is)")
     config = app.config
     existed = config.storage.path.exists()
     with domain_errors(), Storage.open(config.storage.path) as storage:
         seed_id, stored = storage.prepare(config)
-        click.echo(f"database: {config.storage.path} ({'opened' if existed else 'created'})")
+        echo(f"database: {config.storage.path} ({'opened' if existed else 'created'})")
         state = "stored" if stored else "already stored"
-        click.echo(f"seed article: {state} as #{seed_id}")
-        click.echo(f"sources: {len(config.sources)} configured")
+        echo(f"seed article: {state} as #{seed_id}")
+        echo(f"sources: {len(config.sources)} configured")
 
 
 @cli.command()
@@ -120,7 +120,7 @@ def crawl(ctx: click.Context, run_all: bool, names: tuple[str, ...]) -> None:
         failed.exit_code = 2 if outcome.returncode in USAGE_EXITS else 1
         raise failed
     if not outcome.sources:
-        click.echo(_nothing_due(outcome.next_due))
+        echo(_nothing_due(outcome.next_due))
         return
     rows = [
         [
@@ -133,9 +133,9 @@ def crawl(ctx: click.Context, run_all: bool, names: tuple[str, ...]) -> None:
         ]
         for s in outcome.sources
     ]
-    click.echo(tabulate(rows, headers=["source", "kind", "status", "seen", "new", "errors"]))
+    echo(tabulate(rows, headers=["source", "kind", "status", "seen", "new", "errors"]))
     failed = len(outcome.failed_sources)
-    click.echo(
+    echo(
         f"\n{outcome.new_articles} new articles from {len(outcome.sources)} sources"
         + (f"; {failed} failed (see `newswatch sources`)" if failed else "")
     )
@@ -179,10 +179,10 @@ def sources(app: AppContext) -> None:
             ]
         )
     if not rows:
-        click.echo("no sources configured: add [[sources]] to the configuration file")
+        echo("no sources configured: add [[sources]] to the configuration file")
         return
     headers = ["source", "kind", "articles", "last ok", "errors", "last error", "next fetch"]
-    click.echo(tabulate(rows, headers=headers))
+    echo(tabulate(rows, headers=headers))
 
 
 @cli.command()
@@ -197,14 +197,14 @@ def stats(app: AppContext) -> None:
     with app.storage() as storage:
         totals = storage.articles.stats()
         seed = storage.articles.seed()
-    click.echo(f"articles:   {totals['articles']}")
-    click.echo(f"relevant:   {totals['relevant']}")
-    click.echo(f"duplicates: {totals['duplicates']}")
+    echo(f"articles:   {totals['articles']}")
+    echo(f"relevant:   {totals['relevant']}")
+    echo(f"duplicates: {totals['duplicates']}")
     if seed is not None:
-        click.echo(f"seed:       #{seed.id} {seed.title}")
-    click.echo(f"first seen: {totals['first_seen'] or '-'}")
-    click.echo(f"last seen:  {totals['last_seen'] or '-'}")
-    click.echo("")
+        echo(f"seed:       #{seed.id} {seed.title}")
+    echo(f"first seen: {totals['first_seen'] or '-'}")
+    echo(f"last seen:  {totals['last_seen'] or '-'}")
+    echo("")
     rows = [
         [
             r["source"],
@@ -217,7 +217,7 @@ def stats(app: AppContext) -> None:
         for r in totals["per_source"]
     ]
     headers = ["source", "articles", "relevant", "duplicates", "first seen", "last seen"]
-    click.echo(tabulate(rows, headers=headers))
+    echo(tabulate(rows, headers=headers))
 
 
 @cli.command()
@@ -241,13 +241,13 @@ def search(app: AppContext, query: str, limit: int) -> None:
         except SearchQueryError as error:
             raise click.ClickException(str(error)) from error
     if not hits:
-        click.echo(f"no article matches {query!r}")
+        echo(f"no article matches {query!r}")
         return
     for hit in hits:
         date = (hit.published_at or "")[:10] or "undated"
-        click.echo(f"#{hit.id}  {date}  {hit.source}  {hit.title or '(untitled)'}")
-        click.echo(f"    {hit.url}")
-        click.echo(f"    {' '.join(hit.snippet.split())}")
+        echo(f"#{hit.id}  {date}  {hit.source}  {hit.title or '(untitled)'}")
+        echo(f"    {hit.url}")
+        echo(f"    {' '.join(hit.snippet.split())}")
 
 
 def _shorten(text: str, width: int) -> str:
