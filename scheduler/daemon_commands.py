@@ -17,6 +17,7 @@ from scheduler.daemon import (
     AlreadyRunning,
     Daemon,
     configure_daemon_logging,
+    process_exists,
     running_pid,
     uptime_text,
 )
@@ -123,7 +124,9 @@ def start(ctx: click.Context) -> None:
 )
 @click.pass_obj
 def stop(app: AppContext, timeout: float) -> None:
-    """Stop the daemon: SIGTERM, then wait while it ends the running crawl cleanly.
+    """Stop the daemon: SIGTERM, then wait while it ends the running crawl cleanly. Returns
+    once the process is gone (not only its PID file's lock, which is released a moment
+    before the interpreter exits).
 
     Example:
 
@@ -137,10 +140,10 @@ def stop(app: AppContext, timeout: float) -> None:
     os.kill(pid, signal.SIGTERM)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if running_pid(config.pid_path) is None:
+        if running_pid(config.pid_path) is None and not process_exists(pid):
             echo(f"stopped (pid {pid})")
             return
-        time.sleep(0.1)
+        time.sleep(0.05)
     raise click.ClickException(f"pid {pid} did not stop within {timeout:g} s")
 
 
