@@ -47,6 +47,7 @@ ITEM_PIPELINES = {
     "crawler.pipelines.CanonicalUrlPipeline": 200,
     "crawler.pipelines.RelevancePipeline": 300,
     "crawler.pipelines.DuplicatesPipeline": 400,
+    "crawler.boilerplate.BoilerplatePipeline": 500,
     "crawler.pipelines.StorePipeline": 900,
 }
 
