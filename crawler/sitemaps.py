@@ -34,12 +34,13 @@ class Sitemap:
 
 
 def sitemaps_in_robots(body: bytes, base: str) -> list[str]:
-    """The URLs on `Sitemap:` lines of a robots.txt."""
+    """The URLs on `Sitemap:` lines of a robots.txt (unusable ones left out)."""
     found = []
     for line in body.decode("utf-8", errors="replace").splitlines():
         key, _, value = line.partition(":")
-        if key.strip().lower() == "sitemap" and value.strip():
-            found.append(absolute_url(base, value.strip()))
+        link = absolute_url(base, value.strip())
+        if key.strip().lower() == "sitemap" and value.strip() and is_fetchable(link):
+            found.append(link)
     return found
 
 

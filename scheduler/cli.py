@@ -174,7 +174,7 @@ def sources(app: AppContext) -> None:
                 counts.get(source.name, 0),
                 row.get("last_ok_at") or "never",
                 row.get("consecutive_errors") or 0,
-                _shorten(row.get("last_error") or "", 50),
+                _shorten(_last_problem(row), 60),
                 row.get("next_fetch_at") or "now",
             ]
         )
@@ -248,6 +248,19 @@ def search(app: AppContext, query: str, limit: int) -> None:
         echo(f"#{hit.id}  {date}  {hit.source}  {hit.title or '(untitled)'}")
         echo(f"    {hit.url}")
         echo(f"    {' '.join(hit.snippet.split())}")
+
+
+def _last_problem(row: dict) -> str:
+    """The source's last error; else, when its own document was fine, what went wrong
+    below it (pages that failed or were refused, links dropped) in its last crawl."""
+    if row.get("last_error"):
+        return row["last_error"]
+    notes = []
+    if row.get("page_errors"):
+        notes.append(f"{row['page_errors']} pages failed, last: {row.get('last_page_error')}")
+    if row.get("dropped_links"):
+        notes.append(f"{row['dropped_links']} links dropped")
+    return "; ".join(notes)
 
 
 def _shorten(text: str, width: int) -> str:

@@ -10,7 +10,7 @@ from pathlib import Path
 from config import ConfigError, parse_config_text
 from crawler.feeds import FeedError, parse_feed
 from crawler.listing import parse_listing
-from crawler.sitemaps import SitemapError, parse_sitemap
+from crawler.sitemaps import SitemapError, parse_sitemap, sitemaps_in_robots
 from crawler.urls import is_fetchable
 from storage.cleantext import XML_ILLEGAL
 
@@ -188,6 +188,7 @@ def _feed(data: bytes) -> None:
 
 
 def _sitemap(data: bytes) -> None:
+    assert all(is_fetchable(url) for url in sitemaps_in_robots(data, "https://d.example/"))
     try:
         sitemap = parse_sitemap(data, "https://daily.example/sitemap.xml", 1_000_000)
     except SitemapError as error:
@@ -203,6 +204,7 @@ def _listing(data: bytes) -> None:
     html = data.decode("utf-8", errors="surrogateescape")
     listing = parse_listing(html, "https://valley.example/valley/", ("/story/",))
     assert all(is_fetchable(link) for link in listing.article_links)
+    assert listing.next_page is None or is_fetchable(listing.next_page)
 
 
 def _config(data: bytes) -> None:
