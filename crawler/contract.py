@@ -39,6 +39,7 @@ class SourceResult:
     updated_articles: int = 0  # stored articles whose text changed (kept as versions)
     article_errors: int = 0
     already_stored: int = 0
+    dropped_links: int = 0  # links refused (unsound, or to an internal address)
 
     @property
     def failed(self) -> bool:

@@ -10,11 +10,12 @@ Its exit codes and summary are the contract in crawler/contract.py.
 import argparse
 import contextlib
 import ctypes
+import fcntl
 import logging
 import os
 import signal
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -189,6 +190,7 @@ def _result(config: Config, name: str, crawler: Crawler) -> SourceResult:
         article_errors=stats.get("newswatch/article_errors", 0)
         + stats.get("newswatch/articles_gone", 0),
         already_stored=stats.get("newswatch/already_stored", 0),
+        dropped_links=stats.get("newswatch/refused_links", 0),
     )
 
 
@@ -200,6 +202,26 @@ def stop_with_parent() -> None:
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
     if os.getppid() == 1:  # the parent died before the request took effect
         sys.exit("the process that started this crawl cycle is gone")
+
+
+@contextlib.contextmanager
+def one_crawl_at_a_time(database: Path) -> Iterator[None]:
+    """Hold the database's crawl lock; a cycle started while another runs (the daemon's and
+    a `newswatch crawl`) waits for it, then chooses its sources: what the first fetched is
+    no longer due, and nothing is fetched twice. The kernel releases the lock of a killed
+    cycle."""
+    path = database.with_name(database.name + ".crawl-lock")
+    with open(path, "a+b") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            print(
+                "another crawl is running on this database: waiting for it to finish",
+                file=sys.stderr,
+                flush=True,
+            )
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -222,6 +244,15 @@ def main(argv: list[str] | None = None) -> int:
     except ProfileError as error:
         print(f"relevance profile is not usable: {error}", file=sys.stderr)
         return CycleExit.CONFIG_UNUSABLE
+    try:
+        with one_crawl_at_a_time(config.storage.path):
+            return crawl(config, args)
+    except OSError as error:  # the lock file cannot be made: the database folder is unusable
+        print(f"database {config.storage.path}: {error}", file=sys.stderr)
+        return CycleExit.DATABASE_UNUSABLE
+
+
+def crawl(config: Config, args: argparse.Namespace) -> int:
     now = datetime.now(UTC)
     try:
         with Storage.open_configured(config) as storage:

@@ -10,8 +10,10 @@ from typing import Any
 import feedparser
 from lxml import html as lxml_html
 
+from crawler.documents import HostileDocument, safe_xml_bytes
 from crawler.feedlinks import html_page_message, looks_like_html
 from crawler.urls import absolute_url
+from storage.cleantext import without_controls
 
 logger = logging.getLogger(__name__)
 
@@ -50,22 +52,33 @@ def html_to_text(fragment: str | None) -> str | None:
         text = lxml_html.fromstring(fragment).text_content()
     except (ValueError, lxml_html.etree.ParserError):
         text = fragment
-    cleaned = " ".join(text.split())
+    cleaned = " ".join(without_controls(text).split())
     return cleaned or None
 
 
 def parse_feed(body: bytes, url: str, content_type: str | None = None) -> list[FeedEntry]:
-    """Entries of a feed; raises FeedError when nothing usable could be parsed.
+    """Entries of a feed; raises FeedError (only) when nothing usable could be parsed.
 
-    Bytes go in, never a URL or a string: feedparser would fetch a URL itself, and decoding
-    is left to it so the encoding the feed declares (XML prolog or HTTP header) is honoured.
+    Bytes go in, never a URL or a string: feedparser would fetch a URL itself. They are
+    decoded here (crawler.documents: BOM, XML declaration, HTTP header, detection), a feed
+    declaring entities is refused unparsed, and feedparser reads clean UTF-8. An entry that
+    still cannot be read is dropped with a logged reason; the others are kept.
     """
-    headers = {"content-location": url}
-    if content_type:
-        headers["content-type"] = content_type
-    parsed = feedparser.parse(body, response_headers=headers)
-    feed_lang = (parsed.feed.get("language") or "").split("-")[0].lower() or None
-    entries = [_entry(raw, url, feed_lang) for raw in parsed.entries]
+    try:
+        data, removed = safe_xml_bytes(body, content_type, "feed")
+    except HostileDocument as error:
+        if looks_like_html(body, content_type):  # an HTML page's doctype, not a hostile feed
+            raise FeedError(html_page_message(body, url)) from None
+        raise FeedError(str(error)) from None
+    if removed:
+        logger.info("feed %s: %d characters XML does not allow removed", url, removed)
+    headers = {"content-location": url, "content-type": "application/xml; charset=utf-8"}
+    try:
+        parsed = feedparser.parse(data, response_headers=headers)
+    except Exception as error:  # a parser bug on strangers' data is the feed's problem
+        raise FeedError(f"unreadable feed: {type(error).__name__}: {error}") from error
+    feed_lang = _language(parsed.feed.get("language"))
+    entries = [_entry_or_none(raw, url, feed_lang) for raw in parsed.entries]
     entries = _without_shared_guids([entry for entry in entries if entry is not None])
     unreadable = (parsed.bozo and not entries) or (not entries and not parsed.get("version"))
     if unreadable and looks_like_html(body, content_type):
@@ -79,6 +92,20 @@ def parse_feed(body: bytes, url: str, content_type: str | None = None) -> list[F
     if parsed.bozo:
         logger.info("feed %s parsed despite an error: %s", url, parsed.bozo_exception)
     return entries
+
+
+def _entry_or_none(raw: Any, feed_url: str, feed_lang: str | None) -> "FeedEntry | None":
+    try:
+        return _entry(raw, feed_url, feed_lang)
+    except (ValueError, TypeError, AttributeError, KeyError, UnicodeError) as error:
+        logger.warning("feed %s: an entry dropped: %s: %s", feed_url, type(error).__name__, error)
+        return None
+
+
+def _language(value: Any) -> str | None:
+    if not isinstance(value, str):
+        return None
+    return value.split("-")[0].strip().lower()[:12] or None
 
 
 def _without_shared_guids(entries: list[FeedEntry]) -> list[FeedEntry]:
@@ -110,7 +137,7 @@ def _entry(raw: Any, feed_url: str, feed_lang: str | None) -> FeedEntry | None:
     summary = raw.get("summary")
     if not summary and raw.get("content"):
         summary = raw["content"][0].get("value")
-    lang = (raw.get("language") or "").split("-")[0].lower() or feed_lang
+    lang = _language(raw.get("language")) or feed_lang
     # dict.get, not raw.get: feedparser answers a missing "updated" with the publication date
     # (a deprecated fallback), which would read as an edit announced by the feed.
     published = dict.get(raw, "published_parsed")
@@ -119,7 +146,7 @@ def _entry(raw: Any, feed_url: str, feed_lang: str | None) -> FeedEntry | None:
         link=absolute_url(feed_url, link),
         title=html_to_text(raw.get("title")),
         summary=html_to_text(summary),
-        author=(raw.get("author") or "").strip() or None,
+        author=" ".join(without_controls(raw.get("author") or "").split()) or None,
         published_at=_timestamp(published or updated),
         updated_at=_timestamp(updated),
         guid=raw.get("id"),

@@ -60,3 +60,4 @@ class FetchItem:
     last_modified: str | None = None
     primary: bool = False  # the source's own URL (its outcome is the source's health)
     is_index: bool = False  # it only points to other documents (robots.txt, a sitemap index)
+    page: bool = False  # an article page that failed or was refused (not the source's health)

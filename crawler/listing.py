@@ -40,6 +40,11 @@ def parse_listing(html: str, url: str, follow: tuple[str, ...]) -> Listing:
 
 
 def _next_page(tree: lxml_html.HtmlElement, url: str) -> str | None:
+    link = _next_link(tree, url)
+    return link if link is not None and is_fetchable(link) else None
+
+
+def _next_link(tree: lxml_html.HtmlElement, url: str) -> str | None:
     for element in tree.iterfind(".//*[@rel]"):
         if element.tag in ("a", "link") and "next" in element.get("rel", "").split():
             href = element.get("href")

@@ -17,6 +17,7 @@ from scrapy.exceptions import DropItem
 
 from config import Config
 from crawler.addon import CONFIG_OBJECT
+from crawler.failures import describe_storage_error
 from crawler.items import ArticleItem, FetchItem
 from crawler.state import crawler_storage
 from crawler.urls import canonical_url, is_fetchable, trusted_canonical
@@ -31,6 +32,7 @@ from storage import (
     Stored,
     guid_alias,
 )
+from storage.cleantext import without_controls
 from storage.decide import Intent
 from storage.models import Score
 
@@ -63,6 +65,7 @@ class ValidatePipeline(_CrawlerPipeline):
             raise DropItem(f"{item.source}: {item.url[:200]}: not an http(s) URL")
         item.title = _clean(item.title)
         item.text = _clean_text(item.text)
+        item.author = _clean(item.author)
         if not item.title and not item.text:
             raise DropItem(f"{item.source}: {item.url[:200]}: no title and no text")
         if item.text and len(item.text) > MAX_TEXT_CHARS:
@@ -184,13 +187,22 @@ class StorePipeline(_CrawlerPipeline):
         left = stats.get_value("newswatch/left_for_next_cycle", 0)
         validated = not missed and not left and self.write_error is None
         outcome = source_outcome(source.name, self.fetches, self.completed, validated)
+        if outcome is not None:
+            outcome = replace(outcome, dropped_links=stats.get_value("newswatch/refused_links", 0))
         if outcome is not None and self.write_error is not None:
-            outcome = replace(outcome, error=f"could not store articles: {self.write_error}")
+            fault = describe_storage_error(self.write_error)
+            outcome = replace(outcome, error=f"articles not stored: {fault}", local_fault=True)
         if outcome is not None and outcome.error is not None:
-            self.crawler.stats.set_value("newswatch/status", f"error: {outcome.error}")
-        crawler_storage(self.crawler).sources.record_fetches(
-            records, outcome, self.config.interval_of(source)
-        )
+            stats.set_value("newswatch/status", f"error: {outcome.error}")
+        try:
+            crawler_storage(self.crawler).sources.record_fetches(
+                records, outcome, self.config.interval_of(source)
+            )
+        except StorageError as error:
+            # Nothing of this crawl could be recorded: the cycle's summary says why.
+            fault = describe_storage_error(str(error))
+            logger.error("%s: crawl not recorded: %s", source.name, fault)
+            stats.set_value("newswatch/status", f"error: crawl not recorded: {fault}")
 
 
 def source_outcome(
@@ -208,7 +220,8 @@ def source_outcome(
     if primary is None:
         return None
     error = primary.error
-    others = [f for f in fetches if not f.primary]
+    pages = [f for f in fetches if f.page]
+    others = [f for f in fetches if not f.primary and not f.page]
     if error is None and others and all(f.status == "error" for f in others):
         error = others[0].error
     keep = completed and validated
@@ -225,6 +238,8 @@ def source_outcome(
         last_modified=primary.last_modified if keep else None,
         completed=completed,
         documents=documents,
+        page_errors=len(pages),
+        last_page_error=f"{pages[-1].error}: {pages[-1].url[:300]}" if pages else None,
     )
 
 
@@ -263,15 +278,16 @@ def _incoming(item: ArticleItem) -> Incoming:
 
 
 def _clean(value: str | None) -> str | None:
+    """One line of text, without control characters (a NUL in a title stays out)."""
     if value is None:
         return None
-    cleaned = " ".join(value.split())
+    cleaned = " ".join(without_controls(value).split())
     return cleaned or None
 
 
 def _clean_text(value: str | None) -> str | None:
     if value is None:
         return None
-    paragraphs = [" ".join(line.split()) for line in value.splitlines()]
+    paragraphs = [" ".join(line.split()) for line in without_controls(value).splitlines()]
     cleaned = "\n".join(p for p in paragraphs if p)
     return cleaned or None

@@ -13,6 +13,9 @@ DOWNLOAD_HANDLERS = {"file": None, "data": None, "s3": None, "ftp": None}
 # A localhost endpoint that runs Python code: never in a crawler fed by untrusted pages.
 REMOTE_CONTROL_ENABLED = False
 TELNETCONSOLE_ENABLED = False
+# Every host name is resolved through the destination guard: addresses that are not public
+# are never connected to (crawler/guard.py). It resolves IPv6 as well as IPv4.
+TWISTED_DNS_RESOLVER = "crawler.guard.GuardedResolver"
 
 # DOWNLOAD_DELAY, DOWNLOAD_TIMEOUT, DOWNLOAD_MAXSIZE, ROBOTSTXT_OBEY, USER_AGENT, RETRY_TIMES,
 # REDIRECT_MAX_TIMES and CONCURRENT_REQUESTS_PER_DOMAIN come from newswatch.toml (crawler.addon);
@@ -29,6 +32,8 @@ RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 
 DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.OnlyHttpMiddleware": 50,
+    # Before robots.txt (100), so that not even a robots.txt is asked of a refused host.
+    "crawler.guard.DestinationGuardMiddleware": 55,
     "crawler.middlewares.ConditionalGetMiddleware": 60,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.BackoffRetryMiddleware": 550,
@@ -40,6 +45,7 @@ SPIDER_MIDDLEWARES = {
 ITEM_PIPELINES = {
     "crawler.pipelines.ValidatePipeline": 100,
     "crawler.pipelines.CanonicalUrlPipeline": 200,
+    "crawler.boilerplate.BoilerplatePipeline": 500,
     "crawler.pipelines.StorePipeline": 900,
 }
 

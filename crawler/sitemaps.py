@@ -7,7 +7,8 @@ from datetime import UTC, datetime
 
 from lxml import etree
 
-from crawler.urls import absolute_url
+from crawler.documents import HostileDocument, safe_xml_bytes
+from crawler.urls import absolute_url, is_fetchable
 
 
 class SitemapError(Exception):
@@ -33,12 +34,13 @@ class Sitemap:
 
 
 def sitemaps_in_robots(body: bytes, base: str) -> list[str]:
-    """The URLs on `Sitemap:` lines of a robots.txt."""
+    """The URLs on `Sitemap:` lines of a robots.txt (unusable ones left out)."""
     found = []
     for line in body.decode("utf-8", errors="replace").splitlines():
         key, _, value = line.partition(":")
-        if key.strip().lower() == "sitemap" and value.strip():
-            found.append(absolute_url(base, value.strip()))
+        link = absolute_url(base, value.strip())
+        if key.strip().lower() == "sitemap" and value.strip() and is_fetchable(link):
+            found.append(link)
     return found
 
 
@@ -67,23 +69,28 @@ def _iso(value: str | None) -> str | None:
     text = value.strip().replace("Z", "+00:00")
     try:
         moment = datetime.fromisoformat(text)
-    except ValueError:
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+        return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    except (ValueError, OverflowError):  # not a date, or one past what a datetime holds
         return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def parse_sitemap(body: bytes, url: str, max_bytes: int) -> Sitemap:
     """Parse a urlset or sitemapindex document, gzipped or not."""
-    data = decompress(body, max_bytes)
+    try:
+        data, _removed = safe_xml_bytes(decompress(body, max_bytes), None, "sitemap")
+    except HostileDocument as error:
+        raise SitemapError(str(error)) from None
     parser = etree.XMLParser(
-        resolve_entities=False, no_network=True, recover=False, huge_tree=False
+        resolve_entities=False, no_network=True, recover=False, huge_tree=False, load_dtd=False
     )
     try:
         root = etree.parse(io.BytesIO(data), parser).getroot()
     except etree.XMLSyntaxError as error:
         raise SitemapError(f"malformed XML at line {error.lineno}: {error.msg}") from error
+    except (ValueError, etree.LxmlError) as error:
+        raise SitemapError(f"unreadable sitemap: {error}") from error
     kind = _local(root.tag)
     if kind == "sitemapindex":
         children = [node for node in root if _local(node.tag) == "sitemap"]
@@ -92,7 +99,7 @@ def parse_sitemap(body: bytes, url: str, max_bytes: int) -> Sitemap:
             sitemaps=[
                 (absolute_url(url, loc), _iso(_text(node, "lastmod")))
                 for node in children
-                if (loc := _text(node, "loc"))
+                if (loc := _text(node, "loc")) and is_fetchable(absolute_url(url, loc))
             ],
         )
     if kind != "urlset":

@@ -1,5 +1,7 @@
 """URL rules: which links may be fetched, and the canonical form an article is stored under."""
 
+import ipaddress
+import re
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from w3lib.url import canonicalize_url
@@ -45,26 +47,75 @@ INDEX_PAGES = frozenset(
 )
 
 
-def is_fetchable(url: str) -> bool:
-    """Only absolute http(s) URLs with a host are ever requested."""
+# Longer links are not article addresses (browsers and servers cut around 2,000-8,000).
+MAX_URL_LENGTH = 2048
+# Characters that never belong in a link as given (controls, spaces, bidi and zero-width
+# marks that make an address read as another); a link containing one is refused, not fixed.
+_BAD_URL_CHARACTERS = re.compile(
+    r"[\x00-\x20\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]"
+)
+_HOST_LABEL = re.compile(r"^(?!-)[a-z0-9_-]{1,63}(?<!-)$")
+
+
+def link_problem(url: str) -> str | None:
+    """Why a link may not become a request, or None when it may: an absolute http(s) URL
+    with a sound host (a name, an IPv4 address or a bracketed IPv6 one), a port 1-65535,
+    no control characters or spaces, at most MAX_URL_LENGTH characters."""
+    if len(url) > MAX_URL_LENGTH:
+        return f"link longer than {MAX_URL_LENGTH} characters"
+    if _BAD_URL_CHARACTERS.search(url):
+        return "control, space or invisible characters in the link"
     try:
         parts = urlsplit(url)
-    except ValueError:
-        return False
-    return parts.scheme.lower() in ALLOWED_SCHEMES and bool(parts.hostname)
+        port = parts.port
+    except ValueError as error:  # "Port out of range 0-65535", "Invalid IPv6 URL"
+        if "port" in str(error).lower():
+            return "port out of range (1-65535)"
+        return f"malformed link ({str(error).lower()})"
+    scheme = parts.scheme.lower()
+    if scheme and scheme not in ALLOWED_SCHEMES:
+        return f"scheme {scheme!r} is not http(s)"
+    if not scheme or not parts.hostname:
+        return "not an absolute http(s) URL"
+    if port == 0:
+        return "port 0 is not a port"
+    return _host_problem(parts.hostname, parts.netloc)
+
+
+def _host_problem(host: str, netloc: str) -> str | None:
+    if "[" in netloc:
+        try:
+            ipaddress.IPv6Address(host)
+        except ValueError:
+            return f"malformed IPv6 address {host!r}"
+        return None
+    try:
+        ascii_host = host.rstrip(".").encode("idna").decode("ascii").lower()
+    except UnicodeError:
+        return "host name is not a valid (international) domain name"
+    labels = ascii_host.split(".")
+    if len(ascii_host) > 253 or not all(_HOST_LABEL.match(label) for label in labels):
+        return "host name is not a valid domain name"
+    return None
+
+
+def is_fetchable(url: str) -> bool:
+    """Only sound absolute http(s) URLs are ever requested (see link_problem)."""
+    return link_problem(url) is None
 
 
 def absolute_url(base: str, link: str) -> str:
-    """Resolve a possibly relative link against the page or feed it came from."""
-    return urljoin(base, link.strip())
+    """Resolve a possibly relative link against the page or feed it came from. A link that
+    cannot be resolved (a broken IPv6 literal, say) comes back as given, to be refused."""
+    try:
+        return urljoin(base, link.strip())
+    except ValueError:
+        return link.strip()
 
 
 def refusal_reason(url: str) -> str:
     """Why a link is not fetched, for the log."""
-    scheme = urlsplit(url).scheme.lower() if ":" in url else ""
-    if scheme and scheme not in ALLOWED_SCHEMES:
-        return f"scheme {scheme!r} is not http(s)"
-    return "not an absolute http(s) URL"
+    return link_problem(url) or "not an absolute http(s) URL"
 
 
 def _is_tracking(name: str) -> bool:

@@ -19,6 +19,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from config import DIGEST_FORMATS
 from digest.select import Carrier, Digest, Entry, SourceState, parse_moment
+from storage.cleantext import xml_safe
 from storage.timeutil import to_iso
 
 JSON_VERSION = 1
@@ -420,5 +421,7 @@ RENDERERS: dict[str, Callable[[Digest, str | None], str]] = {
 
 
 def render(fmt: str, d: Digest, chart_src: str | None = None) -> str:
-    """Render one format by name (one of FORMATS); only HTML shows the chart."""
-    return RENDERERS[fmt](d, chart_src)
+    """Render one format by name (one of FORMATS); only HTML shows the chart. Whatever a
+    stored title holds, the output has no character XML forbids (a U+FFFF in one title
+    would make the Atom feed unreadable for as long as the title is in it)."""
+    return xml_safe(RENDERERS[fmt](d, chart_src))

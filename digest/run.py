@@ -21,6 +21,7 @@ from digest.chart import weekly_chart
 from digest.render import FORMATS, render, render_html, render_text, subject
 from digest.select import Digest, build_digest, parse_moment
 from storage import Storage
+from storage.cleantext import xml_safe
 from storage.timeutil import to_iso
 
 logger = logging.getLogger(__name__)
@@ -269,8 +270,8 @@ def run_digest(
         cid = mailer.chart_content_id()
         message = mailer.compose(
             subject=subject(digest),
-            text=rendered.get("text") or render_text(digest),
-            html=render_html(digest, f"cid:{cid}"),
+            text=rendered.get("text") or xml_safe(render_text(digest)),
+            html=xml_safe(render_html(digest, f"cid:{cid}")),
             sender=email.sender,
             recipients=email.recipients,
             when=now,

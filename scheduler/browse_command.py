@@ -5,7 +5,7 @@ import socket
 
 import click
 
-from scheduler.context import AppContext
+from scheduler.context import AppContext, echo
 
 DEFAULT_PORT = 8001  # Datasette's own default
 
@@ -37,7 +37,7 @@ def browse(ctx: click.Context, port: int) -> None:
     from scheduler.browse_server import serve
 
     verbosity = ctx.find_root().params.get("verbose", 0)
-    click.echo(f"browsing {path} (read-only) at http://127.0.0.1:{port}/ — Ctrl-C stops")
+    echo(f"browsing {path} (read-only) at http://127.0.0.1:{port}/ — Ctrl-C stops")
     serve(path, port, log_level="info" if verbosity else "warning")
 
 

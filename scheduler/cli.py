@@ -17,7 +17,7 @@ from config import (
 )
 from crawler.contract import CycleExit, Progress
 from scheduler.browse_command import browse
-from scheduler.context import AppContext, domain_errors
+from scheduler.context import AppContext, domain_errors, echo
 from scheduler.daemon_commands import run, start, status, stop
 from scheduler.digest_command import digest
 from scheduler.duplicates_command import duplicates
@@ -84,18 +84,18 @@ def init(app: AppContext) -> None:
             path.write_text(default_config_text(), encoding="utf-8")
         except OSError as error:
             raise click.ClickException(f"{path}: cannot write the config: {error}") from error
-        click.echo(f"wrote default configuration to {path}")
+        echo(f"wrote default configuration to {path}")
         app.config_option = path
     else:
-        click.echo(f"configuration: {path} (kept as it is)")
+        echo(f"configuration: {path} (kept as it is)")
     config = app.config
     existed = config.storage.path.exists()
     with domain_errors(), Storage.open(config.storage.path) as storage:
         seed_id, stored = storage.prepare(config)
-        click.echo(f"database: {config.storage.path} ({'opened' if existed else 'created'})")
+        echo(f"database: {config.storage.path} ({'opened' if existed else 'created'})")
         state = "stored" if stored else "already stored"
-        click.echo(f"seed article: {state} as #{seed_id}")
-        click.echo(f"sources: {len(config.sources)} configured")
+        echo(f"seed article: {state} as #{seed_id}")
+        echo(f"sources: {len(config.sources)} configured")
 
 
 @cli.command()
@@ -133,7 +133,7 @@ def crawl(ctx: click.Context, run_all: bool, names: tuple[str, ...]) -> None:
         failed.exit_code = 2 if outcome.returncode in USAGE_EXITS else 1
         raise failed
     if not outcome.sources:
-        click.echo(_nothing_due(outcome.next_due))
+        echo(_nothing_due(outcome.next_due))
         return
     rows = [
         [
@@ -148,10 +148,10 @@ def crawl(ctx: click.Context, run_all: bool, names: tuple[str, ...]) -> None:
         for s in outcome.sources
     ]
     headers = ["source", "kind", "status", "seen", "new", "updated", "errors"]
-    click.echo(tabulate(rows, headers=headers))
+    echo(tabulate(rows, headers=headers))
     failed = len(outcome.failed_sources)
     updated = f", {outcome.updated_articles} updated" if outcome.updated_articles else ""
-    click.echo(
+    echo(
         f"\n{outcome.new_articles} new articles{updated} from {len(outcome.sources)} sources"
         + (f"; {failed} failed (see `newswatch sources`)" if failed else "")
     )
@@ -203,14 +203,14 @@ def stats(app: AppContext, as_json: bool) -> None:
         seed_info = {"id": seed.id, "title": seed.title} if seed is not None else None
         echo_json({**totals, "seed": seed_info})
         return
-    click.echo(f"articles:   {totals['articles']}")
-    click.echo(f"relevant:   {totals['relevant']}")
-    click.echo(f"duplicates: {totals['duplicates']}")
+    echo(f"articles:   {totals['articles']}")
+    echo(f"relevant:   {totals['relevant']}")
+    echo(f"duplicates: {totals['duplicates']}")
     if seed is not None:
-        click.echo(f"seed:       #{seed.id} {seed.title}")
-    click.echo(f"first seen: {totals['first_seen'] or '-'}")
-    click.echo(f"last seen:  {totals['last_seen'] or '-'}")
-    click.echo("")
+        echo(f"seed:       #{seed.id} {seed.title}")
+    echo(f"first seen: {totals['first_seen'] or '-'}")
+    echo(f"last seen:  {totals['last_seen'] or '-'}")
+    echo("")
     rows = [
         [
             r["source"],
@@ -223,7 +223,7 @@ def stats(app: AppContext, as_json: bool) -> None:
         for r in totals["per_source"]
     ]
     headers = ["source", "articles", "relevant", "duplicates", "first seen", "last seen"]
-    click.echo(tabulate(rows, headers=headers))
+    echo(tabulate(rows, headers=headers))
 
 
 @cli.command()
@@ -251,13 +251,13 @@ def search(app: AppContext, query: str, limit: int, as_json: bool) -> None:
         echo_json([asdict(hit) for hit in hits])
         return
     if not hits:
-        click.echo(f"no article matches {query!r}")
+        echo(f"no article matches {query!r}")
         return
     for hit in hits:
         date = (hit.published_at or "")[:10] or "undated"
-        click.echo(f"#{hit.id}  {date}  {hit.source}  {hit.title or '(untitled)'}")
-        click.echo(f"    {hit.url}")
-        click.echo(f"    {' '.join(hit.snippet.split())}")
+        echo(f"#{hit.id}  {date}  {hit.source}  {hit.title or '(untitled)'}")
+        echo(f"    {hit.url}")
+        echo(f"    {' '.join(hit.snippet.split())}")
 
 
 cli.add_command(digest)

@@ -8,11 +8,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import click
 
 from config import DEFAULT_FILE_NAME, Config, ConfigError, load_config
 from storage import Storage, StorageError
+from storage.cleantext import terminal_safe
 
 
 class ConfigProblem(click.ClickException):
@@ -92,3 +94,11 @@ def domain_errors() -> Iterator[None]:
         yield
     except StorageError as error:
         raise click.ClickException(str(error)) from error
+
+
+def echo(text: object = "", **kwargs: Any) -> None:
+    """click.echo for what may hold stored text (titles, sources' errors, snippets): each
+    line's control characters and bidi or invisible marks are shown as \\uXXXX, so a title
+    cannot move the cursor, recolour the terminal or turn a line around."""
+    lines = str(text).split("\n")
+    click.echo("\n".join(terminal_safe(line) for line in lines), **kwargs)

@@ -107,6 +107,23 @@ def running_pid(path: Path) -> int | None:
     return None
 
 
+def process_exists(pid: int) -> bool:
+    """Whether a process with this PID still runs (a zombie, dead but not yet reaped by
+    its parent, does not count)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text(encoding="ascii", errors="replace")
+    except OSError:
+        return True  # no /proc (not Linux), or gone this instant: asked again next time
+    state = stat.rsplit(")", 1)[-1].split()[:1]
+    return state not in (["Z"], ["X"])
+
+
 def cron_trigger(expression: str) -> CronTrigger:
     """The digest schedule (a crontab line, already validated with the config)."""
     minute, hour, day, month, weekdays = expression.split()

@@ -12,11 +12,12 @@ from pathlib import Path
 
 import click
 
-from scheduler.context import AppContext
+from scheduler.context import AppContext, echo
 from scheduler.daemon import (
     AlreadyRunning,
     Daemon,
     configure_daemon_logging,
+    process_exists,
     running_pid,
     uptime_text,
 )
@@ -107,7 +108,7 @@ def start(ctx: click.Context) -> None:
     deadline = time.monotonic() + START_WAIT_SECONDS
     while time.monotonic() < deadline:
         if running_pid(config.pid_path) == child.pid:
-            click.echo(f"started (pid {child.pid}); log: {config.log_path}")
+            echo(f"started (pid {child.pid}); log: {config.log_path}")
             return
         if child.poll() is not None:
             raise click.ClickException(
@@ -124,7 +125,9 @@ def start(ctx: click.Context) -> None:
 )
 @click.pass_obj
 def stop(app: AppContext, timeout: float) -> None:
-    """Stop the daemon: SIGTERM, then wait while it ends the running crawl cleanly.
+    """Stop the daemon: SIGTERM, then wait while it ends the running crawl cleanly. Returns
+    once the process is gone (not only its PID file's lock, which is released a moment
+    before the interpreter exits).
 
     Example:
 
@@ -133,15 +136,15 @@ def stop(app: AppContext, timeout: float) -> None:
     config = app.config
     pid = running_pid(config.pid_path)
     if pid is None:
-        click.echo("not running")
+        echo("not running")
         return
     os.kill(pid, signal.SIGTERM)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if running_pid(config.pid_path) is None:
-            click.echo(f"stopped (pid {pid})")
+        if running_pid(config.pid_path) is None and not process_exists(pid):
+            echo(f"stopped (pid {pid})")
             return
-        time.sleep(0.1)
+        time.sleep(0.05)
     raise click.ClickException(f"pid {pid} did not stop within {timeout:g} s")
 
 
@@ -159,21 +162,21 @@ def status(app: AppContext) -> None:
     pid = running_pid(config.pid_path)
     state = _read_state(config.state_path) if pid is not None else {}
     if pid is None:
-        click.echo("newswatch daemon: not running")
+        echo("newswatch daemon: not running")
     else:
         uptime = uptime_text(state["started_at"], datetime.now(UTC)) if state else "?"
-        click.echo(f"newswatch daemon: running (pid {pid}, up {uptime})")
+        echo(f"newswatch daemon: running (pid {pid}, up {uptime})")
         for job, at in state.get("next_runs", {}).items():
-            click.echo(f"  next {job}: {at or 'paused'}")
+            echo(f"  next {job}: {at or 'paused'}")
         cycle = state.get("last_cycle")
         if cycle:
-            click.echo(
+            echo(
                 f"  last cycle: {cycle['finished_at']}: {cycle['sources']} sources, "
                 f"{cycle['new_articles']} new articles, {len(cycle['failed'])} failed"
                 + (f" ({cycle['error']})" if cycle.get("error") else "")
             )
         else:
-            click.echo("  last cycle: none yet")
+            echo("  last cycle: none yet")
     with app.reader() as storage:
         _echo_failing_sources(storage)
     if pid is None:
@@ -184,9 +187,9 @@ def _echo_failing_sources(storage: Storage) -> None:
     failing = [row for row in storage.sources.all() if row["consecutive_errors"]]
     if not failing:
         return
-    click.echo("sources in error:")
+    echo("sources in error:")
     for row in failing:
-        click.echo(
+        echo(
             f"  {row['name']}: {row['last_error']} "
             f"({row['consecutive_errors']} in a row; next try {row['next_fetch_at']})"
         )

@@ -3,7 +3,7 @@
 import click
 from tabulate import tabulate
 
-from scheduler.context import AppContext
+from scheduler.context import AppContext, echo
 from storage import CopyEntry
 
 
@@ -29,15 +29,15 @@ def duplicates(app: AppContext, article_id: int) -> None:
     original = entries[0]
     copies = sum(entry.role == "copy" for entry in entries)
     addresses = sum(entry.role == "address" for entry in entries)
-    click.echo(f"#{original.article_id} {original.title or '(untitled)'}")
-    click.echo(
+    echo(f"#{original.article_id} {original.title or '(untitled)'}")
+    echo(
         f"original: {original.outlet}, published {_day(original.published_at)}; "
         f"{_count(copies, 'copy', 'copies')}, {_count(addresses, 'further address', None)}"
     )
-    click.echo("")
+    echo("")
     rows = [_row(entry, entry.article_id == article_id) for entry in entries]
     headers = ["id", "role", "outlet", "first seen", "similarity", "url"]
-    click.echo(tabulate(rows, headers=headers, disable_numparse=True))
+    echo(tabulate(rows, headers=headers, disable_numparse=True))
 
 
 def _row(entry: CopyEntry, asked: bool) -> list[str]:

@@ -13,7 +13,7 @@ from typing import Any, TextIO
 
 import click
 
-from scheduler.context import AppContext
+from scheduler.context import AppContext, echo
 from scheduler.digest_command import IsoMoment
 from scheduler.output import echo_json
 from storage import Article, CopyEntry
@@ -94,7 +94,7 @@ def export(
         )
         written = WRITERS[fmt](({name: row[name] for name in fields} for row in rows), fields, out)
     if output is not None:
-        click.echo(f"exported {written} articles to {output}", err=True)
+        echo(f"exported {written} articles to {output}", err=True)
 
 
 @contextmanager
@@ -175,13 +175,13 @@ def show(app: AppContext, article_id: int, as_json: bool) -> None:
         return
     _print_article(article)
     _print_group(article, group)
-    click.echo("")
-    click.echo(article.text or "(no text)")
+    echo("")
+    echo(article.text or "(no text)")
     _print_versions(article, versions)
 
 
 def _print_article(article: Article) -> None:
-    click.echo(f"#{article.id}  {article.title or '(untitled)'}")
+    echo(f"#{article.id}  {article.title or '(untitled)'}")
     facts = [
         ("source", article.source),
         ("url", article.url),
@@ -196,7 +196,7 @@ def _print_article(article: Article) -> None:
     ]
     for label, value in facts:
         if value:
-            click.echo(f"{label + ':':<12}{value}")
+            echo(f"{label + ':':<12}{value}")
 
 
 def _relevance(article: Article) -> str | None:
@@ -221,18 +221,18 @@ def _print_group(article: Article, group: list[CopyEntry]) -> None:
             text = f"{entry.url} ({entry.outlet})"
         else:
             continue  # another member's address: `newswatch duplicates ID` lists them all
-        click.echo(f"{label + ':':<12}{text}")
+        echo(f"{label + ':':<12}{text}")
 
 
 def _print_versions(article: Article, versions: list[dict[str, Any]]) -> None:
     if not versions:
         return
-    click.echo("")
-    click.echo(f"earlier versions: {len(versions)} (oldest first; each with what changed next)")
+    echo("")
+    echo(f"earlier versions: {len(versions)} (oldest first; each with what changed next)")
     following = [*versions[1:], {"title": article.title, "text": article.text, "fetched_at": None}]
     for number, (version, later) in enumerate(zip(versions, following, strict=True), start=1):
-        click.echo("")
-        click.echo(f"-- version {number}, as of {version['fetched_at']}: {version['title']}")
+        echo("")
+        echo(f"-- version {number}, as of {version['fetched_at']}: {version['title']}")
         after = f"version {number + 1}" if later["fetched_at"] else "current"
         changes = difflib.unified_diff(
             _lines(version),
@@ -243,7 +243,7 @@ def _print_versions(article: Article, versions: list[dict[str, Any]]) -> None:
             n=0,
         )
         for line in changes:
-            click.echo(f"   {line}")
+            echo(f"   {line}")
 
 
 def _lines(version: dict[str, Any]) -> list[str]:

@@ -3,7 +3,7 @@
 import click
 
 from relevance import Profile, ProfileError, explain, profile_for, score_article
-from scheduler.context import AppContext
+from scheduler.context import AppContext, echo
 
 RESCORE_BATCH = 500
 
@@ -41,7 +41,7 @@ def rescore(app: AppContext) -> None:
             storage.articles.update_scores(updates)
             scored += len(batch)
             after = batch[-1]["id"]
-    click.echo(f"rescored {scored} articles: {gained} became relevant, {lost} no longer relevant")
+    echo(f"rescored {scored} articles: {gained} became relevant, {lost} no longer relevant")
 
 
 @click.command(name="explain")
@@ -60,10 +60,10 @@ def explain_article(app: AppContext, article_id: int) -> None:
         article = storage.articles.get(article_id)
     if article is None:
         raise click.ClickException(f"no article #{article_id}")
-    click.echo(f"#{article.id} {article.title or '(untitled)'}")
-    click.echo(f"    {article.source}  {article.url}")
+    echo(f"#{article.id} {article.title or '(untitled)'}")
+    echo(f"    {article.source}  {article.url}")
     if article.is_seed:
-        click.echo("    the seed article: the reference the profile tracks (always relevant)")
+        echo("    the seed article: the reference the profile tracks (always relevant)")
     stored = "unscored" if article.relevance is None else f"{article.relevance:.2f}"
-    click.echo(f"    stored relevance: {stored}")
-    click.echo(explain(score_article(profile, article.title, article.text, article.lang)))
+    echo(f"    stored relevance: {stored}")
+    echo(explain(score_article(profile, article.title, article.text, article.lang)))

@@ -20,7 +20,7 @@ from config.edit import (
     rename_source,
     set_paused,
 )
-from scheduler.context import AppContext, ConfigProblem
+from scheduler.context import AppContext, ConfigProblem, echo
 from scheduler.output import echo_json, shorten
 
 JSON_HELP = "Print JSON instead of a table."
@@ -69,7 +69,7 @@ def _list(app: AppContext, as_json: bool) -> None:
         echo_json(listed)
         return
     if not listed:
-        click.echo("no sources configured: add one with `newswatch sources add URL`")
+        echo("no sources configured: add one with `newswatch sources add URL`")
         return
     rows = [
         [
@@ -78,13 +78,26 @@ def _list(app: AppContext, as_json: bool) -> None:
             item["articles"],
             item["last_ok_at"] or "never",
             item["consecutive_errors"],
-            shorten(item["last_error"] or "", 50),
+            shorten(_last_problem(health.get(item["name"], {})), 60),
             "paused" if item["paused"] else item["next_fetch_at"] or "now",
         ]
         for item in listed
     ]
     headers = ["source", "kind", "articles", "last ok", "errors", "last error", "next fetch"]
-    click.echo(tabulate(rows, headers=headers))
+    echo(tabulate(rows, headers=headers))
+
+
+def _last_problem(row: dict[str, Any]) -> str:
+    """The source's last error; else, when its own document was fine, what went wrong
+    below it (pages that failed or were refused, links dropped) in its last crawl."""
+    if row.get("last_error"):
+        return row["last_error"]
+    notes = []
+    if row.get("page_errors"):
+        notes.append(f"{row['page_errors']} pages failed, last: {row.get('last_page_error')}")
+    if row.get("dropped_links"):
+        notes.append(f"{row['dropped_links']} links dropped")
+    return "; ".join(notes)
 
 
 def _listed(
@@ -101,6 +114,9 @@ def _listed(
         "last_ok_at": row.get("last_ok_at"),
         "consecutive_errors": row.get("consecutive_errors") or 0,
         "last_error": row.get("last_error"),
+        "page_errors": row.get("page_errors") or 0,
+        "last_page_error": row.get("last_page_error"),
+        "dropped_links": row.get("dropped_links") or 0,
         "next_fetch_at": row.get("next_fetch_at"),
     }
 
@@ -176,7 +192,7 @@ def add(
         raise click.UsageError("; ".join(problems))
     _edited(add_sources, path, [entry])
     every = interval or format_duration(config.crawl.interval)
-    click.echo(f"added source {entry.name!r} ({entry.kind}, every {every}) to {path}")
+    echo(f"added source {entry.name!r} ({entry.kind}, every {every}) to {path}")
 
 
 def _refuse_configured(config: Config, url: str) -> None:
@@ -207,15 +223,15 @@ def _show_found(found: Any, others: list[Any]) -> None:
     counted = {"feed": "items", "site": "article links"}.get(found.kind, "pages")
     if found.format == "sitemap index":
         counted = "sitemaps"
-    click.echo(f"found: {found.format}{title}, {found.count} {counted}")
-    click.echo(f"  at {found.url}")
-    click.echo(f"  via {found.via}")
+    echo(f"found: {found.format}{title}, {found.count} {counted}")
+    echo(f"  at {found.url}")
+    echo(f"  via {found.via}")
     for entry in found.entries:
         date = (entry.date or "")[:10] or "undated   "
-        click.echo(f"  {date}  {shorten(entry.title or entry.url, 90)}")
+        echo(f"  {date}  {shorten(entry.title or entry.url, 90)}")
     for link in others:
         label = f' "{link.title}"' if link.title else ""
-        click.echo(f"  the page also offers: {link.url} ({link.kind}{label})")
+        echo(f"  the page also offers: {link.url} ({link.kind}{label})")
 
 
 @sources.command("remove")
@@ -232,7 +248,7 @@ def remove(app: AppContext, name: str) -> None:
     """
     path = _config_file(app)
     _edited(remove_source, path, name)
-    click.echo(f"removed source {name!r} from {path}; its articles stay in the database")
+    echo(f"removed source {name!r} from {path}; its articles stay in the database")
 
 
 @sources.command("pause")
@@ -270,10 +286,10 @@ def _set_paused(app: AppContext, name: str, paused: bool) -> None:
     except KeyError:
         already = False  # the edit names the configured sources in its error
     if already:
-        click.echo(f"source {name!r} is already {state}")
+        echo(f"source {name!r} is already {state}")
         return
     _edited(set_paused, path, name, paused)
-    click.echo(f"source {name!r} is now {state} ({path})")
+    echo(f"source {name!r} is now {state} ({path})")
 
 
 @sources.command("rename")
@@ -302,7 +318,7 @@ def rename(app: AppContext, old: str, new: str) -> None:
     with app.storage() as storage, storage.transaction():
         moved = storage.sources.rename(old, new)
         _edited(rename_source, path, old, new)
-    click.echo(
+    echo(
         f"renamed {old!r} to {new!r} in {path}; moved with it: {moved['articles']} articles, "
         f"{moved['fetches']} fetch records"
         + (", its health and validators" if moved["sources"] else "")
@@ -332,16 +348,16 @@ def import_opml(app: AppContext, file: Path) -> None:
     except OpmlError as error:
         raise click.ClickException(f"{file}: {error}") from error
     if found.warning:
-        click.echo(f"{file}: {found.warning}", err=True)
+        echo(f"{file}: {found.warning}", err=True)
     for what, why in found.skipped:
-        click.echo(f"left out {what}: {why}")
+        echo(f"left out {what}: {why}")
     if found.entries:
         _edited(add_sources, path, found.entries)
     kinds: dict[str, int] = {}
     for entry in found.entries:
         kinds[entry.kind] = kinds.get(entry.kind, 0) + 1
     detail = ", ".join(f"{count} {kind}" for kind, count in sorted(kinds.items()))
-    click.echo(
+    echo(
         f"imported {len(found.entries)} sources{f' ({detail})' if detail else ''} into {path}"
         f"; left out {len(found.skipped)}"
     )
@@ -378,7 +394,7 @@ def export_opml(app: AppContext, output: Path | None, feeds_only: bool) -> None:
         output.write_bytes(document)
     except OSError as error:
         raise click.ClickException(f"{output}: cannot write: {error}") from error
-    click.echo(f"wrote {len(chosen)} sources to {output}", err=True)
+    echo(f"wrote {len(chosen)} sources to {output}", err=True)
 
 
 def _config_file(app: AppContext) -> Path:

@@ -29,6 +29,7 @@ from storage.models import (
     content_hash,
     guid_alias,
 )
+from storage.recurring import RecurringParagraphs
 from storage.seed import SEED_FACTS, read_seed_document, seed_body
 from storage.sources import Sources
 
@@ -59,6 +60,7 @@ class Storage:
         self.sources = Sources(db, path)
         self.digests = Digests(db, path)
         self.copies = Copies(db, path)
+        self.paragraphs = RecurringParagraphs(db, path)
 
     @classmethod
     def open(cls, path: Path) -> "Storage":

@@ -191,6 +191,28 @@ def m006_digest_chain(db: Database) -> None:
     _table(db, "digests").add_column("chained", int, not_null_default=1)
 
 
+@migrations(name="m008_untrusted_input")
+def m008_untrusted_input(db: Database) -> None:
+    # What went wrong below a source's own document in its last crawl: article pages that
+    # failed or were refused (the latest with its URL), and links dropped as unusable.
+    sources = _table(db, "sources")
+    sources.add_column("page_errors", int, not_null_default=0)
+    sources.add_column("last_page_error", str)
+    sources.add_column("dropped_links", int, not_null_default=0)
+    # Paragraphs at the start or end of an outlet's articles, counted by article: those many
+    # articles share are the outlet's boilerplate (crawler/boilerplate.py).
+    db.execute(
+        """
+        CREATE TABLE outlet_paragraphs (
+            source TEXT NOT NULL,
+            key INTEGER NOT NULL,
+            articles INTEGER NOT NULL,
+            PRIMARY KEY (source, key)
+        ) WITHOUT ROWID
+        """
+    )
+
+
 @migrations(name="m010_announced_at")
 def m010_announced_at(db: Database) -> None:
     # The source's own time for the stored version of an article (its feed entry's or

@@ -182,5 +182,12 @@ class SourceOutcome:
     etag: str | None = None
     last_modified: str | None = None
     completed: bool = True  # False: the crawl was stopped midway, the source stays due
+    # A fault of this machine (disk full, database locked): recorded as the last error, but
+    # the source is neither counted as failing nor backed off, and stays due.
+    local_fault: bool = False
+    # Article pages that failed or were refused, and links dropped before any request.
+    page_errors: int = 0
+    last_page_error: str | None = None  # "page too large (…): URL"
+    dropped_links: int = 0
     # Validators of the documents read, kept only when everything they listed was dealt with.
     documents: tuple[DocumentValidators, ...] = ()

@@ -187,7 +187,20 @@ class Sources:
         ).fetchone()
         if row is None:
             return  # no longer configured: the fetch rows are history enough
+        self.db.execute(
+            "UPDATE sources SET page_errors = ?, last_page_error = ?, dropped_links = ? "
+            "WHERE name = ?",
+            [outcome.page_errors, outcome.last_page_error, outcome.dropped_links, outcome.source],
+        )
         finished = from_iso(outcome.finished_at)
+        if outcome.local_fault:
+            # Not the source's fault: no error counted, no back-off, due again at once.
+            self.db.execute(
+                "UPDATE sources SET last_fetch_at = ?, last_error = ?, next_fetch_at = ? "
+                "WHERE name = ?",
+                [outcome.finished_at, outcome.error, outcome.finished_at, outcome.source],
+            )
+            return
         if outcome.error is not None:
             errors = (row[0] or 0) + 1
             self.db.execute(

@@ -1,4 +1,5 @@
 import sqlite3
+from datetime import timedelta
 from pathlib import Path
 
 import click
@@ -195,3 +196,36 @@ def test_stats_counts_per_source(config_file: Path) -> None:
     assert "relevant:   3" in result.output  # two of Outlet A's and the seed
     line = next(line for line in result.output.splitlines() if line.startswith("Outlet A"))
     assert line.split()[2:4] == ["4", "2"]
+
+
+def test_stored_text_cannot_drive_the_terminal(config_file: Path) -> None:
+    """Titles, sources and errors are strangers' text: escape sequences, carriage returns
+    and bidi overrides reach the terminal as visible \\uXXXX, never as themselves."""
+    from storage import Article, FetchRecord, SourceOutcome, Storage
+
+    hostile = "Caspian \x1b[2J\x1b[31mdrills\x1b[0m \u202eevil\u202c\r\x07 report"
+    with Storage.open(config_file.parent / "test.db") as storage:
+        storage.articles.add(
+            Article(
+                url="http://a.test/1",
+                canonical_url="http://a.test/1",
+                source="Outlet \u202eA",
+                title=hostile,
+                text=f"{hostile} text about the Caspian drills",
+            )
+        )
+    config_file.write_text(
+        config_file.read_text()
+        + '\n[[sources]]\nname = "Outlet \u202eA"\nkind = "feed"\nurl = "http://a.test/rss"\n'
+    )
+    with Storage.open(config_file.parent / "test.db") as storage:
+        storage.sources.sync([("Outlet \u202eA", "feed", "http://a.test/rss")])
+        storage.sources.record_fetches(
+            [FetchRecord("Outlet \u202eA", "http://a.test/rss", "t", "t", "error", hostile)],
+            SourceOutcome("Outlet \u202eA", "2026-11-24T07:00:00Z", error=hostile),
+            interval=timedelta(hours=1),
+        )
+    for command in (["search", "drills"], ["stats"], ["sources"]):
+        output = run("--config", str(config_file), *command).output
+        assert not any(c in output for c in "\x1b\u202e\u202c\r\x07"), (command, output)
+        assert "\\u001b" in output or "\\u202e" in output, (command, output)

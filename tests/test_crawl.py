@@ -30,7 +30,7 @@ FAULTS = {
     "Broken XML": ("/faulty/malformed.xml", "malformed XML at line 3"),
     "Slow": ("/faulty/slow.xml", "timeout after 2 s"),
     "Loop": ("/faulty/loop.xml", "too many redirects"),
-    "Huge": ("/faulty/huge.xml", "response exceeded 1000000 bytes"),
+    "Huge": ("/faulty/huge.xml", "page too large (more than 1,000,000 bytes)"),
     "Private": ("/private/feed.xml", "blocked by robots.txt"),
 }
 
@@ -325,3 +325,33 @@ def test_a_page_that_fails_for_now_is_tried_again_next_cycle(tmp_path: Path) -> 
         text = db.execute("SELECT text FROM articles WHERE source = 'Busy'").fetchone()[0]
         assert EVIL_OUTLET_ARTICLE.paragraphs[1] in text  # the page's text, not the summary
         assert db.execute("SELECT etag FROM sources WHERE name = 'Busy'").fetchone()[0]
+
+
+def test_two_crawls_at_once_fetch_each_page_once(tmp_path: Path) -> None:
+    """A second cycle started while one runs waits for it (and says so), then finds the
+    articles stored: no page is downloaded twice."""
+    with OutletServer() as server:
+        server.web.page_delay = 4.0  # the first cycle is still busy when the second starts
+        config = write_config(
+            tmp_path / "newswatch.toml",
+            [{"name": "Caspian Herald", "kind": "feed", "url": server.url("/herald/rss.xml")}],
+            timeout=20,
+        )
+        command = [sys.executable, "-m", "crawler.cycle", "--config", str(config), "--all"]
+        first = subprocess.Popen(command, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        wait_until_requested(server, "/herald/rss.xml")
+        second = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=120)
+        first.communicate(timeout=120)
+        assert first.returncode == 0 and second.returncode == 0, second.stderr
+        assert "another crawl is running on this database: waiting" in second.stderr
+        for article in CASPIAN_HERALD:
+            assert len(server.requests_for(f"/herald/news/{article.slug}.html")) == 1
+
+
+def wait_until_requested(server: OutletServer, path: str, timeout: float = 60) -> None:
+    import time
+
+    deadline = time.monotonic() + timeout
+    while not server.requests_for(path):
+        assert time.monotonic() < deadline, f"{path} was never requested"
+        time.sleep(0.05)

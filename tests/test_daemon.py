@@ -16,6 +16,7 @@ from scheduler.daemon import (
     crawl_tick,
     cron_trigger,
     previous_fire_time,
+    process_exists,
     running_pid,
 )
 from storage import Storage
@@ -217,3 +218,17 @@ def test_digest_schedule_counts_weekdays_as_crontab_does(field: str, fires_on: s
         days.add(moment.strftime("%a"))
         moment += timedelta(hours=1)
     assert days == fires_on
+
+
+def test_stop_returns_only_once_the_process_is_gone(tmp_path: Path, server: OutletServer) -> None:
+    """The PID file's lock is released before the interpreter has exited: `stop` must wait
+    for the process itself. Looped, because the gap is short."""
+    config = herald_config(tmp_path, server)
+    for attempt in range(4):
+        started = newswatch(config, "start")
+        assert started.returncode == 0, started.stderr
+        pid = running_pid(tmp_path / "crawl.pid")
+        assert pid is not None
+        stopped = newswatch(config, "stop")
+        assert stopped.returncode == 0 and f"stopped (pid {pid})" in stopped.stdout
+        assert not process_exists(pid), f"attempt {attempt}: pid {pid} still runs"

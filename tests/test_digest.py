@@ -2,6 +2,7 @@
 
 import json
 import xml.etree.ElementTree as ET
+from dataclasses import replace
 from datetime import timedelta
 from html.parser import HTMLParser
 from importlib import resources
@@ -300,3 +301,60 @@ def test_snippet_is_cut_at_a_word():
     snippet = make_snippet(text, limit=42)
     assert snippet.endswith(" …") and len(snippet) <= 44
     assert "wor …" not in snippet
+
+
+# Every character XML 1.0 forbids: C0 controls (tab and line ends aside), U+FFFE, U+FFFF and
+# lone surrogates.
+XML_FORBIDDEN = ([chr(c) for c in range(0x20) if chr(c) not in "\t\n\r"] + ["\ufffe", "\uffff"]) + [
+    "\ud800",
+    "\udbff",
+    "\udc00",
+    "\udfff",
+]
+
+
+def test_every_format_is_valid_whatever_the_stored_titles_hold(tmp_path):
+    import json
+    import xml.parsers.expat
+
+    from digest_fixtures import IN_PERIOD, article
+    from lxml import etree, html
+
+    from storage.timeutil import to_iso
+
+    config = make_config(tmp_path)
+    with Storage.open(config.storage.path) as storage:
+        fill(storage, config)
+        for number, char in enumerate(c for c in XML_FORBIDDEN if not "\ud800" <= c <= "\udfff"):
+            storage.articles.add(
+                article(
+                    f"illegal-{number}",
+                    f"Caspian{char} drills update {number}",
+                    "Kloop",
+                    0.9,
+                    to_iso(IN_PERIOD),
+                )
+            )
+        d = collect_digest(config, storage, NOW - timedelta(days=1), NOW, NOW)
+    # SQLite cannot hold a lone surrogate (Python refuses to encode it): one can only reach
+    # a digest from outside the database, so it is put in the digest itself.
+    entries = [
+        replace(entry, title=entry.title.replace("Caspian", "Caspian\ud800\udfff"))
+        for entry in d.entries
+    ]
+    d = replace(d, entries=entries)
+    outputs = {fmt: render(fmt, d) for fmt in ("atom", "json", "html", "markdown", "text")}
+    for fmt, output in outputs.items():
+        assert not any(char in output for char in XML_FORBIDDEN), fmt
+        output.encode("utf-8")  # writable: no lone surrogate
+    atom = outputs["atom"].encode("utf-8")
+    parser = xml.parsers.expat.ParserCreate()
+    parser.Parse(atom, True)  # strict: raises on any ill-formed byte
+    root = etree.fromstring(atom, etree.XMLParser(recover=False))
+    titles = [el.text for el in root.iter("{http://www.w3.org/2005/Atom}title")]
+    assert (
+        sum(1 for t in titles if t and t.startswith("Caspian drills update"))
+        == len(XML_FORBIDDEN) - 4
+    )
+    json.loads(outputs["json"])
+    assert html.fromstring(outputs["html"]).find(".//body") is not None

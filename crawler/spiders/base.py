@@ -156,12 +156,26 @@ class SourceSpider(Spider):
                     refusal_reason(lead.url),
                 )
                 continue
-            yield Request(
+            request = self.article_request(lead)
+            if request is not None:
+                yield request
+
+    def article_request(self, lead: Lead) -> Request | None:
+        """The request for one article page; None (logged, counted) when Scrapy cannot make
+        one of its link, so that one bad link never costs the others."""
+        try:
+            return Request(
                 lead.url,
                 callback=self.parse_article,
                 errback=self.article_failed,
                 meta={LEAD: lead},
             )
+        except (ValueError, TypeError) as error:
+            self.stats_inc("refused_links")
+            logger.warning(
+                "source %r: link dropped: %s: %s", self.source_name, lead.url[:200], error
+            )
+            return None
 
     def parse_article(self, response: Response) -> Iterator[ArticleItem]:
         lead: Lead = response.meta[LEAD]
@@ -189,29 +203,23 @@ class SourceSpider(Spider):
             canonical_link=link,
         )
 
-    def article_failed(self, failure: Failure) -> Iterator[ArticleItem]:
-        """A page that is gone (a 4xx answer) leaves the source's summary, if it has one; a
-        page that may come back (5xx, timeout, network) is left for the next cycle, which
-        tries it again (the source is then not marked as read, see pipelines)."""
+    def article_failed(self, failure: Failure) -> Iterator[ArticleItem | FetchItem]:
+        """A page that failed is recorded on the source (a `fetches` row, the source's page
+        errors). A refused one is dropped. One that will not get better by trying again (a
+        4xx answer, too large, a redirect to a non-http address) leaves the source's summary,
+        if it has one; a page that may come back (5xx, timeout, network) is left for the next
+        cycle, which tries it again (the source is then not marked as read, see pipelines)."""
         request = failure.request  # type: ignore[attr-defined]
         cause = describe_failure(
             failure, self.config.crawl.timeout, self.config.crawl.max_page_bytes
         )
-        response = getattr(failure.value, "response", None)
-        if "HttpError" in cause and response is not None:
-            cause = describe_status(response.status)
+        yield self.page_problem(request, cause)
         lead: Lead | None = request.meta.get(LEAD)
-        if (
-            response is not None
-            and 400 <= response.status < 500
-            and response.status
-            not in (
-                408,
-                429,
-            )
-        ):
+        if cause.startswith("refused") or " refused: " in cause:
+            self.stats_inc("refused_links")
+            return
+        if _is_lasting(failure, cause):
             self.stats_inc("articles_gone")
-            logger.info("source %r: article %s: %s", self.source_name, request.url[:200], cause)
             if lead is not None and (lead.title or lead.summary):
                 # A re-read page now gone is no edit; storing says so and notes the announcement.
                 yield self.article_from_lead(
@@ -224,6 +232,20 @@ class SourceSpider(Spider):
             self.source_name,
             request.url[:200],
             cause,
+        )
+
+    def page_problem(self, request: Request, cause: str) -> FetchItem:
+        """The record of an article page that failed: shown on the source, not its health."""
+        logger.info("source %r: article %s: %s", self.source_name, request.url[:200], cause)
+        now = to_iso(datetime.now(UTC))
+        return FetchItem(
+            source=self.source_name,
+            url=request.url,
+            started_at=now,
+            finished_at=now,
+            status="error",
+            error=cause,
+            page=True,
         )
 
     def article_from_lead(
@@ -252,6 +274,15 @@ def _language(lead: Lead, declared: str | None = None) -> str | None:
     """The language of a title and summary from the source, its declared one as a prior."""
     text = f"{lead.title or ''}\n{lead.summary or ''}"
     return identify_language(text, declared or lead.lang)
+
+
+def _is_lasting(failure: Failure, cause: str) -> bool:
+    """Whether a page failure will be the same next cycle: a 4xx answer (but 408 and 429),
+    a page too large, a refused redirect."""
+    response = getattr(failure.value, "response", None)
+    if response is not None and 400 <= response.status < 500:
+        return response.status not in (408, 429)
+    return cause.startswith(("page too large", "redirect to a non-http", "HTTP 3"))
 
 
 def _header(response: Response, name: str) -> str | None:
