@@ -197,7 +197,7 @@ class _Loader:
         if origin in (typing.Union, types.UnionType):
             options = [arg for arg in typing.get_args(hint) if arg is not type(None)]
             return self.value(options[0], raw, place)
-        if dataclasses.is_dataclass(hint):
+        if isinstance(hint, type) and dataclasses.is_dataclass(hint):
             # "[digest] email" names the nested table "[digest.email]"
             built = self.section(hint, raw, place.replace("] ", ".") + "]")
             return _INVALID if built is None else built

@@ -90,7 +90,8 @@ def write_opml(sources: Iterable[SourceConfig], title: str, created: datetime) -
             parent = folders[folder]
         ElementTree.SubElement(parent, "outline", _outline(source))
     ElementTree.indent(root)
-    return ElementTree.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
+    written: bytes = ElementTree.tostring(root, encoding="utf-8", xml_declaration=True)
+    return written + b"\n"
 
 
 def _outline(source: SourceConfig) -> dict[str, str]:

@@ -174,7 +174,7 @@ def _stop_reactor(_: object) -> None:
 
     # After SIGTERM, Scrapy's own graceful shutdown may have stopped it already.
     with contextlib.suppress(ReactorNotRunning):
-        reactor.stop()
+        reactor.stop()  # type: ignore[misc]  # twisted types the module-level reactor loosely
 
 
 def _result(config: Config, name: str, crawler: Crawler) -> SourceResult:

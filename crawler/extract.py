@@ -13,8 +13,9 @@ from storage.timeutil import to_iso
 logger = logging.getLogger(__name__)
 
 # A full timestamp where the page gives one (htmldate defaults to the date alone).
+DATE_FORMAT = "%Y-%m-%dT%H:%M:%S%z"
 DATE_PARAMS = {
-    "outputformat": "%Y-%m-%dT%H:%M:%S%z",
+    "outputformat": DATE_FORMAT,
     "original_date": True,
     "extensive_search": True,
 }
@@ -51,7 +52,7 @@ def extract_article(body: bytes, url: str) -> Extracted:
         document = None
     if document is None:
         return Extracted(None, None, None, None, declared_lang, canonical)
-    found = document.as_dict()
+    found = document if isinstance(document, dict) else document.as_dict()
     title = (found.get("title") or "").strip() or None
     text = _without_leading_title((found.get("text") or "").strip(), title) or None
     return Extracted(
@@ -70,7 +71,7 @@ def _utc(value: str | None) -> str | None:
     if not value:
         return None
     try:
-        moment = datetime.strptime(value, DATE_PARAMS["outputformat"])
+        moment = datetime.strptime(value, DATE_FORMAT)
     except ValueError:
         try:
             moment = datetime.strptime(value[:10], "%Y-%m-%d")

@@ -49,10 +49,12 @@ def feed_links(body: bytes, page_url: str) -> list[FeedLink]:
     except (etree.ParserError, ValueError):
         return []
     base = page_url
-    for href in tree.xpath("//base/@href")[:1]:
+    for href in _nodes(tree.xpath("//base/@href"))[:1]:
         base = absolute_url(page_url, str(href))
     found: dict[str, FeedLink] = {}
-    for link in tree.xpath("//link[@href]"):
+    for link in _nodes(tree.xpath("//link[@href]")):
+        if not isinstance(link, etree._Element):
+            continue
         rel = (link.get("rel") or "").lower().split()
         media = (link.get("type") or "").split(";")[0].strip().lower()
         if "alternate" not in rel or media not in FEED_TYPES:
@@ -75,3 +77,8 @@ def html_page_message(body: bytes, page_url: str) -> str:
     named = ", ".join(link.url for link in links[:FEEDS_IN_MESSAGE])
     more = f" and {len(links) - FEEDS_IN_MESSAGE} more" if len(links) > FEEDS_IN_MESSAGE else ""
     return f"this is an HTML page; its feeds are: {named}{more}"
+
+
+def _nodes(result: object) -> list[object]:
+    """An XPath result as a list (it is one for node-set expressions like these)."""
+    return list(result) if isinstance(result, list) else []

@@ -49,7 +49,7 @@ def html_to_text(fragment: str | None) -> str | None:
     if not fragment or not fragment.strip():
         return None
     try:
-        text = lxml_html.fromstring(fragment).text_content()
+        text = lxml_html.fromstring(fragment).text_content()  # type: ignore[attr-defined]
     except (ValueError, lxml_html.etree.ParserError):
         text = fragment
     cleaned = " ".join(without_controls(text).split())
@@ -78,8 +78,8 @@ def parse_feed(body: bytes, url: str, content_type: str | None = None) -> list[F
     except Exception as error:  # a parser bug on strangers' data is the feed's problem
         raise FeedError(f"unreadable feed: {type(error).__name__}: {error}") from error
     feed_lang = _language(parsed.feed.get("language"))
-    entries = [_entry_or_none(raw, url, feed_lang) for raw in parsed.entries]
-    entries = _without_shared_guids([entry for entry in entries if entry is not None])
+    read = [_entry_or_none(raw, url, feed_lang) for raw in parsed.entries]
+    entries = _without_shared_guids([entry for entry in read if entry is not None])
     unreadable = (parsed.bozo and not entries) or (not entries and not parsed.get("version"))
     if unreadable and looks_like_html(body, content_type):
         # A home page given as a feed: say so, and which feeds it names, rather than

@@ -201,7 +201,7 @@ class _GuardedReceiver:
 
     def addressResolved(self, address: IAddress) -> None:
         try:
-            ip = ipaddress.ip_address(str(address.host).split("%")[0])  # type: ignore[attr-defined]
+            ip = ipaddress.ip_address(str(getattr(address, "host", "")).split("%")[0])
         except (AttributeError, ValueError):
             self.refused.append(f"{self.host} resolved to an unknown kind of address")
             return
@@ -250,7 +250,11 @@ class GuardedResolver:
     ) -> IHostResolution:
         receiver = _GuardedReceiver(resolutionReceiver, hostName, self.policy)
         return self.inner.resolveHostName(
-            receiver, hostName, portNumber, addressTypes, transportSemantics
+            receiver,  # type: ignore[arg-type]  # implements IResolutionReceiver
+            hostName,
+            portNumber,
+            addressTypes,
+            transportSemantics,
         )
 
 

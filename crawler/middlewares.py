@@ -70,7 +70,9 @@ class BackoffRetryMiddleware(RetryMiddleware):
     """Scrapy's retries on 5xx and 429, but waiting first: Retry-After when the server sends
     one, else 1 s, 2 s, 4 s… for successive retries."""
 
-    async def process_response(self, request: Request, response: Response) -> Request | Response:
+    async def process_response(  # type: ignore[override]  # Scrapy 2.19 awaits a coroutine
+        self, request: Request, response: Response
+    ) -> Request | Response:
         if request.meta.get("dont_retry") or response.status not in self.retry_http_codes:
             return response
         attempt = request.meta.get("retry_times", 0)
@@ -192,7 +194,8 @@ class SourceErrorsMiddleware(_CrawlerMiddleware):
             cause,
             exc_info=exception,
         )
-        if response.meta.get(LEAD) or not hasattr(spider, "unreadable"):
+        unreadable = getattr(spider, "unreadable", None)
+        if response.meta.get(LEAD) or unreadable is None:
             self.crawler.stats.inc_value("newswatch/article_errors")
             return []
-        return [spider.unreadable(response, cause)]
+        return [unreadable(response, cause)]

@@ -128,10 +128,10 @@ def crawl(ctx: click.Context, run_all: bool, names: tuple[str, ...]) -> None:
     if progress is not None:
         progress.clear()
     if outcome.error is not None:
-        failed = click.ClickException(outcome.error)
+        crash = click.ClickException(outcome.error)
         # As elsewhere: 2 for a configuration or usage problem, 1 for the database or a crash.
-        failed.exit_code = 2 if outcome.returncode in USAGE_EXITS else 1
-        raise failed
+        crash.exit_code = 2 if outcome.returncode in USAGE_EXITS else 1
+        raise crash
     if not outcome.sources:
         echo(_nothing_due(outcome.next_due))
         return

@@ -206,8 +206,8 @@ class Daemon:
             result.digest.relevant_count,
             ", ".join(str(p) for p in result.files) or "-",
         )
-        for error in result.mail_errors:
-            logger.warning("digest mail failed (retried at the next digest): %s", error)
+        for problem in result.mail_errors:
+            logger.warning("digest mail failed (retried at the next digest): %s", problem)
 
     def maintenance_job(self) -> None:
         with Storage.open(self.config.storage.path) as storage:

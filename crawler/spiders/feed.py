@@ -23,7 +23,7 @@ class FeedSpider(SourceSpider):
         if problem is not None:
             yield problem
             return
-        content_type = response.headers.get("Content-Type", b"").decode("latin-1") or None
+        content_type = (response.headers.get("Content-Type") or b"").decode("latin-1") or None
         try:
             entries = parse_feed(response.body, response.url, content_type)
         except FeedError as error:
