@@ -1,0 +1,388 @@
+"""Where a newswatch crawl spends its CPU (issue 12): a profile of `python -m crawler.cycle
+--all` on the benchmark's generated web, first crawl and unchanged re-crawl, grouped by
+component, plus the costs of the parts measured one by one on the same pages.
+
+    python bench/crawl_profile.py                  # 200 feeds, 4,000 pages
+    python bench/crawl_profile.py --quick
+    python bench/crawl_profile.py --profiler cprofile
+
+py-spy (`pip install py-spy`) samples the crawl child without slowing it much; without it,
+or with --profiler cprofile, the child runs under `python -m cProfile` (which inflates
+Python-heavy code, Scrapy's above all) and the top functions are printed. No product code
+changes: the crawl is the same command the CLI runs.
+
+The grouped view gives each sample to the innermost frame that belongs to a component (the
+extraction call, the fingerprint, scoring, feed parsing, an article write, the stored-article
+query…); what is left is attributed by the file it runs in (Scrapy/Twisted, logging, import
+machinery). Samples are CPU time, 1/rate seconds each (py-spy leaves idle threads out).
+"""
+
+import argparse
+import ast
+import pstats
+import re
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(REPO))
+
+from _tree import run  # noqa: E402
+from crawl_bench import child_env, loadavg, stored_counts, write_newswatch_config  # noqa: E402
+from crawlweb import WebShape, generate_web  # noqa: E402
+from webserver import free_port, serve  # noqa: E402
+
+RATE = 200  # py-spy samples per second
+
+# Components, innermost match wins: (name, file part, function name or qualified name, or
+# None for any function in that file).
+COMPONENTS: list[tuple[str, str, str | None]] = [
+    ("logging", "logging/", None),
+    ("language guess (py3langid)", "py3langid/", None),
+    ("htmldate (page dates, extensive search)", "htmldate/", None),
+    ("trafilatura extraction", "crawler/extract.py", "extract_article"),
+    ("MinHash fingerprints", "storage/neardup.py", "fingerprint"),
+    ("near-duplicate lookup (LSH bands)", "storage/copies.py", "find_candidates"),
+    ("near-duplicate index writes", "storage/copies.py", "index_article"),
+    ("relevance scoring", "relevance/", "score_article"),
+    ("relevance profile load", "relevance/", "profile_for"),
+    ("feedparser (feeds)", "crawler/feeds.py", "parse_feed"),
+    ("SkipStoredArticles queries", "crawler/middlewares.py", "SkipStoredArticlesMiddleware."),
+    ("DuplicatesPipeline address lookup", "crawler/pipelines.py", "DuplicatesPipeline."),
+    ("article writes (store_many: SQL, FTS)", "storage/articles.py", "Articles.store_many"),
+    ("conditional GET (validators query)", "crawler/middlewares.py", "ConditionalGetMiddleware."),
+    ("source records (fetches, health)", "storage/sources.py", None),
+    ("database open and migrations", "storage/db.py", "open_database"),
+    ("canonical URLs", "crawler/urls.py", None),
+    ("robots.txt (per source and host)", "scrapy/downloadermiddlewares/robotstxt.py", None),
+    ("robots.txt (per source and host)", "protego", None),
+    ("per-source crawler set-up/tear-down", "scrapy/crawler.py", None),
+    ("per-source crawler set-up/tear-down", "scrapy/middleware.py", "from_crawler"),
+    ("per-source crawler set-up/tear-down", "scrapy/middleware.py", "_from_settings"),
+    ("per-source crawler set-up/tear-down", "scrapy/utils/misc.py", "build_from_crawler"),
+    ("per-source crawler set-up/tear-down", "scrapy/core/engine.py", "open_spider"),
+    ("per-source crawler set-up/tear-down", "scrapy/core/engine.py", "close_spider"),
+    ("per-source crawler set-up/tear-down", "scrapy/settings/", None),
+    ("per-source crawler set-up/tear-down", "scrapy/extensions/", None),
+    ("per-source crawler set-up/tear-down", "scrapy/statscollectors.py", None),
+]
+IMPORTS = "imports (module code run on first import)"
+# What is left, by the file it runs in.
+LEFTOVERS = [
+    ("Scrapy/Twisted engine (scheduling, downloads, middlewares, signals)", r"scrapy/|twisted/"),
+    ("Scrapy/Twisted engine (scheduling, downloads, middlewares, signals)", r"asyncio/|w3lib/"),
+    ("Scrapy/Twisted engine (scheduling, downloads, middlewares, signals)", r"zope/|parsel/"),
+    ("other storage (sqlite-utils, sqlite3)", r"sqlite_utils/|storage/|sqlite3"),
+    ("newswatch crawler (spiders, pipelines, items)", r"crawler/"),
+    ("trafilatura extraction", r"trafilatura/|justext/|lxml|courlan/"),
+]
+
+FRAME = re.compile(r"^(?P<function>.*?) \((?P<file>.*?):(?P<line>\d+)\)$")
+
+
+class QualifiedNames:
+    """Class.function names of this repository's frames (py-spy gives the function only)."""
+
+    def __init__(self) -> None:
+        self.spans: dict[str, list[tuple[int, int, str]]] = {}
+
+    def name(self, file: str, function: str, line: int) -> str:
+        relative = next((p for p in ("crawler/", "storage/", "relevance/") if p in file), None)
+        if relative is None:
+            return function
+        path = REPO / file[file.index(relative) :]
+        if str(path) not in self.spans:
+            self.spans[str(path)] = _function_spans(path)
+        inside = [s for s in self.spans[str(path)] if s[0] <= line <= s[1]]
+        return min(inside, key=lambda s: s[1] - s[0])[2] if inside else function
+
+
+def _function_spans(path: Path) -> list[tuple[int, int, str]]:
+    if not path.exists():
+        return []
+    spans = []
+
+    def visit(node: ast.AST, prefix: str) -> None:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.ClassDef):
+                visit(child, f"{prefix}{child.name}.")
+            elif isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef):
+                spans.append((child.lineno, child.end_lineno or child.lineno, prefix + child.name))
+                visit(child, f"{prefix}{child.name}.")
+
+    visit(ast.parse(path.read_text(encoding="utf-8")), "")
+    return spans
+
+
+def parse_raw(path: Path) -> list[tuple[list[tuple[str, str]], int]]:
+    """py-spy's raw output as stacks (outermost first) of (file, qualified function)."""
+    names = QualifiedNames()
+    stacks = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        frames_text, _, count = line.rpartition(" ")
+        if not count.isdigit():
+            continue
+        frames = []
+        for frame in frames_text.split(";"):
+            match = FRAME.match(frame)
+            if match is None:
+                frames.append(("?", frame))
+                continue
+            file, function = match["file"], match["function"]
+            frames.append((file, names.name(file, function, int(match["line"]))))
+        stacks.append((frames, int(count)))
+    return stacks
+
+
+def _matches(function: str, wanted: str | None) -> bool:
+    if wanted is None:
+        return True
+    if wanted.endswith("."):  # any method of a class
+        return function.startswith(wanted)
+    return function == wanted or function.endswith("." + wanted)
+
+
+def component_of(frames: list[tuple[str, str]]) -> str:
+    if not frames:
+        return "no Python frame (interpreter start and exit, C code)"
+    if any(file.startswith("<frozen importlib") for file, _function in frames):
+        return IMPORTS
+    for file, function in reversed(frames):
+        for name, file_part, wanted in COMPONENTS:
+            if file_part in file and _matches(function, wanted):
+                return name
+    leaf = frames[-1][0] if frames else "?"
+    for name, pattern in LEFTOVERS:
+        if re.search(pattern, leaf):
+            return name
+    return f"other ({leaf})"
+
+
+def report_samples(title: str, raw: Path, units: int, unit: str) -> dict[str, float]:
+    """Print the grouped view, then the top functions by self and by cumulative samples."""
+    stacks = parse_raw(raw)
+    total = sum(count for _frames, count in stacks)
+    groups: Counter[str] = Counter()
+    own: Counter[str] = Counter()
+    cumulative: Counter[str] = Counter()
+    inside: dict[str, Counter[str]] = {}
+    for frames, count in stacks:
+        group = component_of(frames)
+        groups[group] += count
+        if frames:
+            inside.setdefault(group, Counter())[f"{frames[-1][1]} ({frames[-1][0]})"] += count
+        if frames:
+            own[f"{frames[-1][1]} ({frames[-1][0]})"] += count
+        for label in {f"{function} ({file})" for file, function in frames}:
+            cumulative[label] += count
+    seconds = total / RATE
+    print(
+        f"\n== {title}: {total} samples = {seconds:.1f} s on CPU, "
+        f"{1000 * seconds / max(units, 1):.2f} ms per {unit}"
+    )
+    print(f"{'component (innermost frame wins)':<70}{'share':>7}{'ms/' + unit:>12}")
+    for name, count in groups.most_common():
+        ms = 1000 * count / RATE / max(units, 1)
+        print(f"{name:<70}{100 * count / total:>6.1f}%{ms:>12.2f}")
+    print("-- inside the largest components (leaf frames, share of all samples):")
+    for name, _count in groups.most_common(8):
+        leaves = ", ".join(
+            f"{leaf[:70]} {100 * n / total:.1f}%"
+            for leaf, n in inside.get(name, Counter()).most_common(4)
+        )
+        print(f"  {name}: {leaves}")
+    for label, counter in (("self (leaf frame)", own), ("cumulative", cumulative)):
+        print(f"-- top functions, {label}:")
+        for name, count in counter.most_common(22 if label == "cumulative" else 15):
+            print(f"  {100 * count / total:5.1f}%  {name[:110]}")
+    return {name: 1000 * count / RATE / max(units, 1) for name, count in groups.items()}
+
+
+def profile_crawl(config: Path, out: Path, profiler: str, label: str) -> Path:
+    crawl = ["-m", "crawler.cycle", "--config", str(config), "--all"]
+    if profiler == "py-spy":
+        target = out / f"{label}.pyspy.txt"
+        command = [
+            "py-spy",
+            "record",
+            "--format",
+            "raw",
+            "--rate",
+            str(RATE),
+            "--nonblocking",
+            "-o",
+            str(target),
+            "--",
+            sys.executable,
+            *crawl,
+        ]
+    else:
+        target = out / f"{label}.prof"
+        command = [sys.executable, "-m", "cProfile", "-o", str(target), *crawl]
+    measured = run(command, cwd=config.parent, env=child_env())
+    if measured.returncode != 0:
+        raise SystemExit(f"profiled crawl failed:\n{measured.stderr[-3000:]}")
+    return target
+
+
+def report_cprofile(title: str, path: Path, units: int, unit: str) -> None:
+    stats = pstats.Stats(str(path))
+    print(
+        f"\n== {title} (cProfile; {stats.total_tt:.1f} s profiled, "
+        f"{1000 * stats.total_tt / max(units, 1):.2f} ms per {unit})"
+    )
+    for key in ("cumulative", "tottime"):
+        print(f"-- top functions by {key}:")
+        stats.sort_stats(key).print_stats(25)
+
+
+def component_costs(web_root: Path, sample: int) -> None:
+    """The parts one by one, in this process, on `sample` of the generated pages and feeds."""
+    import feedparser
+    import trafilatura
+
+    from config import load_config
+    from crawler.extract import extract_article
+    from crawler.feeds import parse_feed
+    from relevance import profile_for, score_article
+    from storage.neardup import fingerprint
+
+    every_page = sorted(web_root.glob("*/news/*/*/*.html"))
+    pages = every_page[:: max(1, len(every_page) // sample)][:sample]
+    feeds = sorted(web_root.glob("*/feeds/*.xml"))[:sample]
+    bodies = [p.read_bytes() for p in pages]
+    urls = [f"http://{p.parts[-5]}/{'/'.join(p.parts[-4:])}" for p in pages]
+    profile = profile_for(load_config(None).profile)
+    extracted = [extract_article(b, u) for b, u in zip(bodies, urls, strict=True)]
+
+    def per_item(label: str, call: Callable[[Any], object], items: list[Any]) -> None:
+        times = []
+        for item in items:
+            started = time.process_time()
+            call(item)
+            times.append(time.process_time() - started)
+        print(
+            f"  {label:<62}{1000 * statistics.mean(times):>8.2f} ms"
+            f" (median {1000 * statistics.median(times):.2f})"
+        )
+
+    pairs = list(zip(bodies, urls, strict=True))
+    print(f"\n== the parts one by one ({len(pages)} pages, {len(feeds)} feeds; CPU per item)")
+    per_item(
+        "newswatch extract_article (bare_extraction + dates + lang)",
+        lambda p: extract_article(*p),
+        pairs,
+    )
+    per_item(
+        "trafilatura.extract (the loop's call)",
+        lambda p: trafilatura.extract(p[0], url=p[1]),
+        pairs,
+    )
+    per_item(
+        "trafilatura.extract(fast=True)",
+        lambda p: trafilatura.extract(p[0], url=p[1], fast=True),
+        pairs,
+    )
+    per_item(
+        "bare_extraction, metadata, favor_precision, default dates",
+        lambda p: trafilatura.bare_extraction(
+            p[0], url=p[1], with_metadata=True, favor_precision=True
+        ),
+        pairs,
+    )
+    per_item(
+        "MinHash fingerprint (storage.neardup.fingerprint)",
+        lambda e: fingerprint(e.text),
+        extracted,
+    )
+    per_item(
+        "relevance score_article",
+        lambda e: score_article(profile, e.title, e.text, e.lang),
+        extracted,
+    )
+    feed_bodies = [f.read_bytes() for f in feeds]
+    per_item(
+        "newswatch parse_feed (per feed)",
+        lambda b: parse_feed(b, "http://127.0.0.11/feeds/x.xml"),
+        feed_bodies,
+    )
+    per_item("feedparser.parse (per feed, the loop's call)", feedparser.parse, feed_bodies)
+
+
+def import_floor() -> None:
+    """CPU of starting the crawl child and the CLI and importing what they import."""
+    print("\n== start-up floor (CPU of a fresh interpreter importing, no crawl)")
+    for label, code in (
+        ("python -c pass", "pass"),
+        ("import crawler.cycle (Scrapy, trafilatura, feedparser, storage)", "import crawler.cycle"),
+        (
+            "+ relevance profile load",
+            "import crawler.cycle; from relevance import profile_for;"
+            " from config import load_config; profile_for(load_config(None).profile)",
+        ),
+        ("import scheduler.cli (the CLI process)", "import scheduler.cli"),
+    ):
+        runs = [run([sys.executable, "-c", code], env=child_env()) for _ in range(3)]
+        cpu = min(m.cpu for m in runs)
+        rss = min(m.peak_rss_mib for m in runs)
+        print(f"  {label:<66}{1000 * cpu:>7.0f} ms CPU{rss:>7.0f} MiB")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--feeds", type=int, default=200)
+    parser.add_argument("--pages", type=int, default=4000)
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--profiler", choices=("py-spy", "cprofile"), default=None)
+    parser.add_argument("--parallel-sources", type=int, default=8)
+    parser.add_argument("--sample", type=int, default=300, help="pages for the parts' costs")
+    parser.add_argument("--keep", action="store_true")
+    args = parser.parse_args()
+    if args.quick:
+        args.feeds, args.pages, args.sample = 24, 480, 60
+    profiler = args.profiler or ("py-spy" if shutil.which("py-spy") else "cprofile")
+    if args.profiler is None and profiler == "cprofile":
+        print("py-spy not found (pip install py-spy): profiling with cProfile")
+    (HERE / "out").mkdir(exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix="profile-", dir=HERE / "out"))
+    try:
+        print(f"load average at start: {loadavg()}")
+        shape = WebShape(feeds=args.feeds, pages=args.pages)
+        addresses = [f"127.0.0.{11 + h}" for h in range(shape.hosts)]
+        web = generate_web(work / "web", shape, free_port(addresses))
+        print(f"web: {web.describe()}")
+        config = write_newswatch_config(web, work / "newswatch", args.parallel_sources)
+        with serve(web.root, web.addresses, web.port) as server:
+            print(f"server: {server.name}; profiler: {profiler}")
+            first = profile_crawl(config, work, profiler, "first")
+            counts = stored_counts(config.parent / "newswatch.db")
+            again = profile_crawl(config, work, profiler, "again")
+        feeds = len(web.feed_paths)
+        print(f"stored {counts['articles']} articles ({counts['copies']} copies)")
+        if profiler == "py-spy":
+            report_samples("first crawl", first, counts["articles"], "page")
+            report_samples("unchanged re-crawl", again, feeds, "source")
+        else:
+            report_cprofile("first crawl", first, counts["articles"], "page")
+            report_cprofile("unchanged re-crawl", again, feeds, "source")
+        import_floor()
+        component_costs(web.root, args.sample)
+        print(f"\nload average at end: {loadavg()}")
+    finally:
+        if args.keep:
+            print(f"kept: {work}")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
