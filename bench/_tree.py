@@ -3,7 +3,7 @@ process and every descendant it waited for), and peak resident memory of the tre
 
 Peak RSS of the tree is the largest sum of the resident sizes of all its live processes,
 sampled every 50 ms from /proc (Linux), and never less than the largest single process's own
-peak (ru_maxrss), which catches a peak shorter than a sample.
+peak (VmHWM, read at each sample), which catches a peak shorter than a sample.
 """
 
 import os
@@ -49,17 +49,32 @@ def _processes() -> dict[int, tuple[int, int]]:
     return found
 
 
-def tree_rss(root: int) -> int:
+def tree_rss(root: int) -> tuple[int, dict[int, int]]:
+    """Resident bytes of the tree now, and each member's own peak (VmHWM) so far."""
     processes = _processes()
     children: dict[int, list[int]] = {}
     for pid, (parent, _rss) in processes.items():
         children.setdefault(parent, []).append(pid)
-    total, stack = 0, [root]
+    total, stack, peaks = 0, [root], {}
     while stack:
         pid = stack.pop()
         total += processes.get(pid, (0, 0))[1]
+        peaks[pid] = _high_water_mark(pid)
         stack.extend(children.get(pid, []))
-    return total
+    return total, peaks
+
+
+def _high_water_mark(pid: int) -> int:
+    """The process's peak resident size since its exec (unlike ru_maxrss, which keeps the
+    forking parent's size from before the exec)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return 0
+    for line in status.splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) * 1024
+    return 0
 
 
 def run(command: list[str], cwd: Path | None = None, env: dict[str, str] | None = None) -> Measured:
@@ -70,12 +85,16 @@ def run(command: list[str], cwd: Path | None = None, env: dict[str, str] | None 
         started = time.perf_counter()
         process = subprocess.Popen(command, cwd=cwd, env=env, stdout=out, stderr=err)
         peak = 0
+        own_peaks: dict[int, int] = {}
         done = threading.Event()
 
         def sample() -> None:
             nonlocal peak
             while not done.is_set():
-                peak = max(peak, tree_rss(process.pid))
+                now, peaks = tree_rss(process.pid)
+                peak = max(peak, now)
+                for pid, value in peaks.items():
+                    own_peaks[pid] = max(own_peaks.get(pid, 0), value)
                 done.wait(SAMPLE_SECONDS)
 
         sampler = threading.Thread(target=sample, daemon=True)
@@ -90,12 +109,11 @@ def run(command: list[str], cwd: Path | None = None, env: dict[str, str] | None 
         stdout, stderr = out.read(), err.read()
     for suffix in (".out", ".err"):
         Path(f"{out_path}{suffix}").unlink()
-    single_peak = usage.ru_maxrss * 1024  # KiB on Linux
     return Measured(
         wall=wall,
         user=usage.ru_utime,
         system=usage.ru_stime,
-        peak_rss_mib=max(peak, single_peak) / 2**20,
+        peak_rss_mib=max(peak, *own_peaks.values(), 0) / 2**20,
         returncode=process.returncode,
         stdout=stdout,
         stderr=stderr,

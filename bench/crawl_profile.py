@@ -65,15 +65,25 @@ COMPONENTS: list[tuple[str, str, str | None]] = [
     ("canonical URLs", "crawler/urls.py", None),
     ("robots.txt (per source and host)", "scrapy/downloadermiddlewares/robotstxt.py", None),
     ("robots.txt (per source and host)", "protego", None),
-    ("per-source crawler set-up/tear-down", "scrapy/crawler.py", None),
+    # Scrapy reads each callback's source (ast) once per spider instance: once per source.
+    (
+        "callback source inspection (per source)",
+        "scrapy/utils/misc.py",
+        "warn_on_generator_with_return_value",
+    ),
+    ("per-source crawler set-up/tear-down", "scrapy/crawler.py", "create_crawler"),
+    ("per-source crawler set-up/tear-down", "scrapy/crawler.py", "Crawler.__init__"),
+    ("per-source crawler set-up/tear-down", "scrapy/crawler.py", "Crawler._apply_settings"),
+    ("per-source crawler set-up/tear-down", "scrapy/crawler.py", "Crawler._create_engine"),
+    ("per-source crawler set-up/tear-down", "scrapy/crawler.py", "Crawler._create_spider"),
     ("per-source crawler set-up/tear-down", "scrapy/middleware.py", "from_crawler"),
-    ("per-source crawler set-up/tear-down", "scrapy/middleware.py", "_from_settings"),
     ("per-source crawler set-up/tear-down", "scrapy/utils/misc.py", "build_from_crawler"),
-    ("per-source crawler set-up/tear-down", "scrapy/core/engine.py", "open_spider"),
-    ("per-source crawler set-up/tear-down", "scrapy/core/engine.py", "close_spider"),
+    ("per-source crawler set-up/tear-down", "scrapy/core/engine.py", "ExecutionEngine.__init__"),
+    ("per-source crawler set-up/tear-down", "scrapy/core/engine.py", "open_spider_async"),
+    ("per-source crawler set-up/tear-down", "scrapy/middleware.py", "MiddlewareManager.__init__"),
+    ("per-source crawler set-up/tear-down", "scrapy/core/engine.py", "close_spider_async"),
     ("per-source crawler set-up/tear-down", "scrapy/settings/", None),
-    ("per-source crawler set-up/tear-down", "scrapy/extensions/", None),
-    ("per-source crawler set-up/tear-down", "scrapy/statscollectors.py", None),
+    ("per-source crawler set-up/tear-down", "scrapy/addons.py", None),
 ]
 IMPORTS = "imports (module code run on first import)"
 # What is left, by the file it runs in.
@@ -132,7 +142,7 @@ def parse_raw(path: Path) -> list[tuple[list[tuple[str, str]], int]]:
         if not count.isdigit():
             continue
         frames = []
-        for frame in frames_text.split(";"):
+        for frame in filter(None, frames_text.split(";")):
             match = FRAME.match(frame)
             if match is None:
                 frames.append(("?", frame))
@@ -232,6 +242,18 @@ def profile_crawl(config: Path, out: Path, profiler: str, label: str) -> Path:
     if measured.returncode != 0:
         raise SystemExit(f"profiled crawl failed:\n{measured.stderr[-3000:]}")
     return target
+
+
+def recrawl_split(config: Path) -> tuple[float, float]:
+    """CPU seconds of an unchanged re-crawl through the CLI (both processes), and of the
+    crawl child run on its own."""
+    cli = [sys.executable, "-m", "scheduler", "--config", str(config), "crawl", "--all"]
+    child = [sys.executable, "-m", "crawler.cycle", "--config", str(config), "--all"]
+    whole = run(cli, cwd=config.parent, env=child_env())
+    alone = run(child, cwd=config.parent, env=child_env())
+    if whole.returncode or alone.returncode:
+        raise SystemExit(f"re-crawl failed:\n{whole.stderr[-2000:]}{alone.stderr[-2000:]}")
+    return whole.cpu, alone.cpu
 
 
 def report_cprofile(title: str, path: Path, units: int, unit: str) -> None:
@@ -346,7 +368,16 @@ def main() -> None:
     parser.add_argument("--parallel-sources", type=int, default=8)
     parser.add_argument("--sample", type=int, default=300, help="pages for the parts' costs")
     parser.add_argument("--keep", action="store_true")
+    parser.add_argument(
+        "--report", type=Path, help="only report again on the py-spy files kept in this folder"
+    )
     args = parser.parse_args()
+    if args.report:
+        counts = stored_counts(args.report / "newswatch" / "newswatch.db")
+        feeds = len(list((args.report / "web").glob("*/feeds/*.xml")))
+        report_samples("first crawl", args.report / "first.pyspy.txt", counts["articles"], "page")
+        report_samples("unchanged re-crawl", args.report / "again.pyspy.txt", feeds, "source")
+        return
     if args.quick:
         args.feeds, args.pages, args.sample = 24, 480, 60
     profiler = args.profiler or ("py-spy" if shutil.which("py-spy") else "cprofile")
@@ -366,6 +397,7 @@ def main() -> None:
             first = profile_crawl(config, work, profiler, "first")
             counts = stored_counts(config.parent / "newswatch.db")
             again = profile_crawl(config, work, profiler, "again")
+            split = recrawl_split(config)
         feeds = len(web.feed_paths)
         print(f"stored {counts['articles']} articles ({counts['copies']} copies)")
         if profiler == "py-spy":
@@ -374,6 +406,11 @@ def main() -> None:
         else:
             report_cprofile("first crawl", first, counts["articles"], "page")
             report_cprofile("unchanged re-crawl", again, feeds, "source")
+        print(
+            f"\nunchanged re-crawl without a profiler, {feeds} sources: the CLI's whole tree"
+            f" {split[0]:.2f} s CPU ({1000 * split[0] / feeds:.1f} ms/source), the crawl child"
+            f" alone {split[1]:.2f} s ({1000 * split[1] / feeds:.1f} ms/source)"
+        )
         import_floor()
         component_costs(web.root, args.sample)
         print(f"\nload average at end: {loadavg()}")
