@@ -267,16 +267,40 @@ def report_cprofile(title: str, path: Path, units: int, unit: str) -> None:
         stats.sort_stats(key).print_stats(25)
 
 
+def numpy_fingerprint(text: str | None) -> object:
+    """storage.neardup.fingerprint's signature computed without datasketch's per-shingle
+    Python call and list round trip: how much of the MinHash cost is overhead. (affine32:
+    the MurmurHash3 finalizer, then a * h + b in uint32, minimum per permutation.)"""
+    import numpy as np
+
+    from storage.neardup import _PERMUTATIONS, _SIGNATURE_DTYPE, Fingerprint, shingle_hashes
+
+    hashes = shingle_hashes(text)
+    if not len(hashes):
+        return None
+    h = hashes.reshape(-1, 1)
+    h = h ^ (h >> np.uint32(16))
+    h = h * np.uint32(0x85EBCA6B)
+    h = h ^ (h >> np.uint32(13))
+    h = h * np.uint32(0xC2B2AE35)
+    h = h ^ (h >> np.uint32(16))
+    a, b = _PERMUTATIONS
+    signature = (h * a + b).min(axis=0).astype(_SIGNATURE_DTYPE).tobytes()
+    return Fingerprint(signature=signature, shingles=len(hashes))
+
+
 def component_costs(web_root: Path, sample: int) -> None:
     """The parts one by one, in this process, on `sample` of the generated pages and feeds."""
     import feedparser
     import trafilatura
+    from htmldate import find_date
 
     from config import load_config
-    from crawler.extract import extract_article
+    from crawler.extract import DATE_PARAMS, extract_article
     from crawler.feeds import parse_feed
     from relevance import profile_for, score_article
-    from storage.neardup import fingerprint
+    from storage.models import normalise_for_hash
+    from storage.neardup import fingerprint, shingle_hashes
 
     every_page = sorted(web_root.glob("*/news/*/*/*.html"))
     pages = every_page[:: max(1, len(every_page) // sample)][:sample]
@@ -322,8 +346,30 @@ def component_costs(web_root: Path, sample: int) -> None:
         pairs,
     )
     per_item(
+        "bare_extraction, no metadata, favor_precision",
+        lambda p: trafilatura.bare_extraction(p[0], url=p[1], favor_precision=True),
+        pairs,
+    )
+    per_item(
+        "htmldate find_date, newswatch's parameters (extensive search)",
+        lambda p: find_date(trafilatura.load_html(p[0]), **DATE_PARAMS),
+        pairs,
+    )
+    per_item(
         "MinHash fingerprint (storage.neardup.fingerprint)",
         lambda e: fingerprint(e.text),
+        extracted,
+    )
+    per_item("  of which normalise_for_hash", lambda e: normalise_for_hash(e.text), extracted)
+    per_item(
+        "  of which shingle_hashes (normalise included)",
+        lambda e: shingle_hashes(e.text),
+        extracted,
+    )
+    same = all(numpy_fingerprint(e.text) == fingerprint(e.text) for e in extracted)
+    per_item(
+        f"fingerprint in numpy only, no per-shingle call (same signature: {same})",
+        lambda e: numpy_fingerprint(e.text),
         extracted,
     )
     per_item(
