@@ -19,10 +19,12 @@ machinery). Samples are CPU time, 1/rate seconds each (py-spy leaves idle thread
 
 import argparse
 import ast
+import os
 import pstats
 import re
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -177,7 +179,9 @@ def component_of(frames: list[tuple[str, str]]) -> str:
     return f"other ({leaf})"
 
 
-def report_samples(title: str, raw: Path, units: int, unit: str) -> dict[str, float]:
+def report_samples(
+    title: str, raw: Path, units: int, unit: str, cpu: float | None = None
+) -> dict[str, float]:
     """Print the grouped view, then the top functions by self and by cumulative samples."""
     stacks = parse_raw(raw)
     total = sum(count for _frames, count in stacks)
@@ -194,15 +198,23 @@ def report_samples(title: str, raw: Path, units: int, unit: str) -> dict[str, fl
             own[f"{frames[-1][1]} ({frames[-1][0]})"] += count
         for label in {f"{function} ({file})" for file, function in frames}:
             cumulative[label] += count
-    seconds = total / RATE
+    sampled = total / RATE
+    # Samples give shares; the kernel's CPU count (when known) gives the milliseconds. Under
+    # load, a thread waiting for a core still looks busy to a sampler.
+    seconds = cpu if cpu is not None else sampled
     print(
-        f"\n== {title}: {total} samples = {seconds:.1f} s on CPU, "
-        f"{1000 * seconds / max(units, 1):.2f} ms per {unit}"
+        f"\n== {title}: {total} samples ({sampled:.1f} s at {RATE}/s); "
+        f"CPU {seconds:.1f} s = {1000 * seconds / max(units, 1):.2f} ms per {unit}"
     )
     print(f"{'component (innermost frame wins)':<70}{'share':>7}{'ms/' + unit:>12}")
+    shown = 0.0
     for name, count in groups.most_common():
-        ms = 1000 * count / RATE / max(units, 1)
-        print(f"{name:<70}{100 * count / total:>6.1f}%{ms:>12.2f}")
+        share = count / total
+        if share < 0.003:
+            continue
+        shown += share
+        print(f"{name:<70}{100 * share:>6.1f}%{1000 * seconds * share / max(units, 1):>12.2f}")
+    print(f"{'(the rest, each under 0.3%)':<70}{100 * (1 - shown):>6.1f}%")
     print("-- inside the largest components (leaf frames, share of all samples):")
     for name, _count in groups.most_common(8):
         leaves = ", ".join(
@@ -214,34 +226,38 @@ def report_samples(title: str, raw: Path, units: int, unit: str) -> dict[str, fl
         print(f"-- top functions, {label}:")
         for name, count in counter.most_common(22 if label == "cumulative" else 15):
             print(f"  {100 * count / total:5.1f}%  {name[:110]}")
-    return {name: 1000 * count / RATE / max(units, 1) for name, count in groups.items()}
+    return {name: 1000 * seconds * count / total / max(units, 1) for name, count in groups.items()}
 
 
-def profile_crawl(config: Path, out: Path, profiler: str, label: str) -> Path:
-    crawl = ["-m", "crawler.cycle", "--config", str(config), "--all"]
-    if profiler == "py-spy":
-        target = out / f"{label}.pyspy.txt"
-        command = [
-            "py-spy",
-            "record",
-            "--format",
-            "raw",
-            "--rate",
-            str(RATE),
-            "--nonblocking",
-            "-o",
-            str(target),
-            "--",
-            sys.executable,
-            *crawl,
-        ]
-    else:
+def profile_crawl(config: Path, out: Path, profiler: str, label: str) -> tuple[Path, float]:
+    """Run one crawl cycle under the profiler; return the profile and the crawl's CPU
+    seconds (user + system, from the kernel, without the profiler's own)."""
+    crawl = [sys.executable, "-m", "crawler.cycle", "--config", str(config), "--all"]
+    if profiler == "cprofile":
         target = out / f"{label}.prof"
-        command = [sys.executable, "-m", "cProfile", "-o", str(target), *crawl]
-    measured = run(command, cwd=config.parent, env=child_env())
-    if measured.returncode != 0:
-        raise SystemExit(f"profiled crawl failed:\n{measured.stderr[-3000:]}")
-    return target
+        command = [sys.executable, "-m", "cProfile", "-o", str(target), *crawl[1:]]
+        measured = run(command, cwd=config.parent, env=child_env())
+        if measured.returncode != 0:
+            raise SystemExit(f"profiled crawl failed:\n{measured.stderr[-3000:]}")
+        return target, measured.cpu
+    # py-spy attaches to the crawl rather than starting it, so the crawl's own CPU time can
+    # be read apart from py-spy's (it misses the first milliseconds of start-up).
+    target = out / f"{label}.pyspy.txt"
+    with open(out / f"{label}.stderr", "w") as errors:
+        crawl_process = subprocess.Popen(
+            crawl, cwd=config.parent, env=child_env(), stdout=subprocess.DEVNULL, stderr=errors
+        )
+        spy_command = ["py-spy", "record", "--pid", str(crawl_process.pid), "--format", "raw"]
+        spy = subprocess.Popen(
+            [*spy_command, "--rate", str(RATE), "--nonblocking", "-o", str(target)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        _pid, status, usage = os.wait4(crawl_process.pid, 0)
+        spy.wait(timeout=60)
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"profiled crawl failed: see {out / f'{label}.stderr'}")
+    return target, usage.ru_utime + usage.ru_stime
 
 
 def recrawl_split(config: Path) -> tuple[float, float]:
@@ -440,15 +456,15 @@ def main() -> None:
         config = write_newswatch_config(web, work / "newswatch", args.parallel_sources)
         with serve(web.root, web.addresses, web.port) as server:
             print(f"server: {server.name}; profiler: {profiler}")
-            first = profile_crawl(config, work, profiler, "first")
+            first, first_cpu = profile_crawl(config, work, profiler, "first")
             counts = stored_counts(config.parent / "newswatch.db")
-            again = profile_crawl(config, work, profiler, "again")
+            again, again_cpu = profile_crawl(config, work, profiler, "again")
             split = recrawl_split(config)
         feeds = len(web.feed_paths)
         print(f"stored {counts['articles']} articles ({counts['copies']} copies)")
         if profiler == "py-spy":
-            report_samples("first crawl", first, counts["articles"], "page")
-            report_samples("unchanged re-crawl", again, feeds, "source")
+            report_samples("first crawl", first, counts["articles"], "page", first_cpu)
+            report_samples("unchanged re-crawl", again, feeds, "source", again_cpu)
         else:
             report_cprofile("first crawl", first, counts["articles"], "page")
             report_cprofile("unchanged re-crawl", again, feeds, "source")
