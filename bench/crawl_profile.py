@@ -402,6 +402,41 @@ def component_costs(web_root: Path, sample: int) -> None:
     per_item("feedparser.parse (per feed, the loop's call)", feedparser.parse, feed_bodies)
 
 
+def settings_copy_cost(work: Path) -> None:
+    """Scrapy copies the settings for every crawler (one per source), and the settings hold
+    newswatch's Config, every source included: the copy grows with the number of sources."""
+    import copy
+
+    from config import load_config
+    from crawler.cycle import scrapy_settings
+
+    print(
+        "\n== per crawler: Scrapy's settings copy (holds the whole Config), by sources configured"
+    )
+    for count in (20, 200, 1000):
+        lines = ["[storage]", 'path = "x.db"']
+        for number in range(count):
+            lines += ["", "[[sources]]", f'name = "feed {number}"', 'kind = "feed"']
+            lines += [f'url = "http://127.0.0.11:1/feeds/{number}.xml"']
+        path = work / f"sources-{count}.toml"
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        config = load_config(path)
+        settings = scrapy_settings(config, "WARNING")
+        started = time.process_time()
+        for _ in range(20):
+            settings.copy()
+        per_copy = (time.process_time() - started) / 20
+        started = time.process_time()
+        for _ in range(20):
+            copy.deepcopy(config)
+        per_config = (time.process_time() - started) / 20
+        print(
+            f"  {count:>5} sources: Settings.copy {1000 * per_copy:6.2f} ms"
+            f" (of which deepcopy(Config) {1000 * per_config:5.2f} ms);"
+            f" × {count} crawlers = {count * per_copy:5.2f} s per cycle"
+        )
+
+
 def import_floor() -> None:
     """CPU of starting the crawl child and the CLI and importing what they import."""
     print("\n== start-up floor (CPU of a fresh interpreter importing, no crawl)")
@@ -474,6 +509,7 @@ def main() -> None:
             f" alone {split[1]:.2f} s ({1000 * split[1] / feeds:.1f} ms/source)"
         )
         import_floor()
+        settings_copy_cost(work)
         component_costs(web.root, args.sample)
         print(f"\nload average at end: {loadavg()}")
     finally:
