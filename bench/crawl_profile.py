@@ -260,6 +260,17 @@ def profile_crawl(config: Path, out: Path, profiler: str, label: str) -> tuple[P
     return target, usage.ru_utime + usage.ru_stime
 
 
+def profile_cli(config: Path, out: Path) -> Path:
+    """py-spy on the CLI process only (`newswatch crawl --all`, not its crawl child)."""
+    target = out / "cli.pyspy.txt"
+    command = [sys.executable, "-m", "scheduler", "--config", str(config), "crawl", "--all"]
+    spy = ["py-spy", "record", "--format", "raw", "--rate", str(RATE), "-o", str(target)]
+    measured = run([*spy, "--", *command], cwd=config.parent, env=child_env())
+    if measured.returncode != 0:
+        raise SystemExit(f"profiled CLI failed:\n{measured.stderr[-3000:]}")
+    return target
+
+
 def recrawl_split(config: Path) -> tuple[float, float]:
     """CPU seconds of an unchanged re-crawl through the CLI (both processes), and of the
     crawl child run on its own."""
@@ -495,11 +506,14 @@ def main() -> None:
             counts = stored_counts(config.parent / "newswatch.db")
             again, again_cpu = profile_crawl(config, work, profiler, "again")
             split = recrawl_split(config)
+            cli = profile_cli(config, work) if profiler == "py-spy" else None
         feeds = len(web.feed_paths)
         print(f"stored {counts['articles']} articles ({counts['copies']} copies)")
         if profiler == "py-spy":
             report_samples("first crawl", first, counts["articles"], "page", first_cpu)
             report_samples("unchanged re-crawl", again, feeds, "source", again_cpu)
+            if cli is not None:
+                report_samples("the CLI process alone, unchanged re-crawl", cli, feeds, "source")
         else:
             report_cprofile("first crawl", first, counts["articles"], "page")
             report_cprofile("unchanged re-crawl", again, feeds, "source")
