@@ -1,0 +1,98 @@
+"""Extraction settings: CPU per page and text quality of trafilatura calls, on real pages.
+
+    python bench/extraction_settings.py
+
+Extraction is half of a crawl's CPU (bench/crawl_profile.py); this weighs cheaper settings
+against what they lose. Pages: the 181 real article pages with hand-made ground truth in
+../shared/corpus/extraction (html/*.html.gz, ground-truth.json: articleBody). Quality is
+word-level precision, recall and F1 of the extracted text against the article body (words
+lowercased, counted as a bag). CPU is process time per page, best of two passes.
+"""
+
+import gzip
+import json
+import statistics
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+
+import trafilatura
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from crawler.extract import DATE_PARAMS, extract_article  # noqa: E402
+
+CORPUS = REPO.parent / "shared" / "corpus" / "extraction"
+
+
+def _bare(**options: object) -> Callable[[bytes, str], str | None]:
+    def call(html: bytes, url: str) -> str | None:
+        document = trafilatura.bare_extraction(html, url=url, include_comments=False, **options)
+        return document.as_dict().get("text") if document is not None else None
+
+    return call
+
+
+VARIANTS: dict[str, Callable[[bytes, str], str | None]] = {
+    "newswatch extract_article (now)": lambda html, url: extract_article(html, url).text,
+    "bare_extraction metadata, precision, default dates": _bare(
+        with_metadata=True, favor_precision=True
+    ),
+    "bare_extraction metadata, no favor_precision": _bare(
+        with_metadata=True, date_extraction_params=DATE_PARAMS
+    ),
+    "bare_extraction metadata, precision, fast": _bare(
+        with_metadata=True, favor_precision=True, fast=True, date_extraction_params=DATE_PARAMS
+    ),
+    "bare_extraction no metadata, precision": _bare(favor_precision=True),
+    "trafilatura.extract (the loop's call)": lambda html, url: trafilatura.extract(html, url=url),
+    "trafilatura.extract fast": lambda html, url: trafilatura.extract(html, url=url, fast=True),
+}
+
+
+def words(text: str | None) -> Counter[str]:
+    return Counter((text or "").lower().split())
+
+
+def quality(found: str | None, truth: str) -> tuple[float, float, float]:
+    got, want = words(found), words(truth)
+    common = sum((got & want).values())
+    precision = common / sum(got.values()) if got else 0.0
+    recall = common / sum(want.values()) if want else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return precision, recall, f1
+
+
+def main() -> None:
+    if not CORPUS.exists():
+        raise SystemExit(f"{CORPUS} is absent: the shared corpus is not beside this checkout")
+    truth = json.loads((CORPUS / "ground-truth.json").read_text(encoding="utf-8"))
+    pages = [
+        (gzip.decompress((CORPUS / "html" / f"{key}.html.gz").read_bytes()), item)
+        for key, item in sorted(truth.items())
+    ]
+    sizes = sorted(len(html) for html, _item in pages)
+    print(
+        f"{len(pages)} real article pages (../shared/corpus/extraction), median "
+        f"{sizes[len(sizes) // 2] / 1024:.0f} KB of HTML"
+    )
+    print(f"{'':<54}{'ms/page':>9}{'precision':>11}{'recall':>8}{'F1':>7}")
+    for name, call in VARIANTS.items():
+        best = float("inf")
+        for _ in range(2):
+            started = time.process_time()
+            texts = [call(html, item["url"]) for html, item in pages]
+            best = min(best, time.process_time() - started)
+        scores = [
+            quality(text, item["articleBody"])
+            for text, (_h, item) in zip(texts, pages, strict=True)
+        ]
+        p, r, f = (statistics.mean(s[i] for s in scores) for i in range(3))
+        print(f"{name:<54}{1000 * best / len(pages):>9.2f}{p:>11.3f}{r:>8.3f}{f:>7.3f}")
+
+
+if __name__ == "__main__":
+    main()
