@@ -4,6 +4,7 @@ article: its text, its earlier versions, its copies and addresses)."""
 import csv
 import difflib
 import json
+import sys
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
@@ -100,7 +101,7 @@ def export(
 @contextmanager
 def _opened(output: Path | None) -> Iterator[TextIO]:
     if output is None:
-        yield click.get_text_stream("stdout")
+        yield sys.stdout
         return
     try:
         with open(output, "w", encoding="utf-8", newline="") as handle:

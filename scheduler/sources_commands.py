@@ -2,6 +2,7 @@
 and export them. Every change is an edit of the configuration file in place (config/edit.py):
 the file stays the one source of truth, its comments and layout kept."""
 
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -386,7 +387,7 @@ def export_opml(app: AppContext, output: Path | None, feeds_only: bool) -> None:
     chosen = [s for s in app.config.sources if s.kind == "feed" or not feeds_only]
     document = write_opml(chosen, "newswatch sources", datetime.now(UTC))
     if output is None:
-        stdout = click.get_binary_stream("stdout")
+        stdout = sys.stdout.buffer
         stdout.write(document)
         stdout.flush()
         return
