@@ -14,7 +14,6 @@ writes <out>/browse-<page>.png; without it, it says so and skips the screenshots
 
 import argparse
 import random
-import shutil
 import socket
 import sqlite3
 import statistics
@@ -29,11 +28,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT)]
 
+import _chromium as chromium  # noqa: E402  (bench/ is the script's folder)
+
 from storage import Article, FetchRecord, SourceOutcome, Storage  # noqa: E402
 from storage.browse import browse_metadata  # noqa: E402
 from storage.timeutil import to_iso  # noqa: E402
 
-CHROMIUM = Path("/usr/bin/chromium")
 SOURCES = ("Caspian Herald", "Steppe Wire", "Valley Times", "Shirvan Post", "Kyrgyz Courier")
 PLACES = {
     "Kazakhstan": ("Aktau", "Astana", "Kazakhstan"),
@@ -124,35 +124,6 @@ def baseline(path: Path, query: str | None) -> float | None:
     return elapsed
 
 
-def screenshot(url: str, png: Path) -> bool:
-    profile = tempfile.mkdtemp(prefix="browse-chromium-")
-    try:
-        subprocess.run(
-            [
-                str(CHROMIUM),
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--hide-scrollbars",
-                f"--user-data-dir={profile}",
-                f"--screenshot={png}",
-                "--window-size=1280,1100",
-                url,
-            ],
-            check=True,
-            capture_output=True,
-            timeout=120,
-        )
-    finally:
-        shutil.rmtree(profile, ignore_errors=True)
-    return png.exists()
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, default=5000)
@@ -192,12 +163,11 @@ def main() -> None:
                 raw = baseline(database, query)
                 raw_text = f"{raw * 1000:11.1f}" if raw is not None else f"{'-':>11}"
                 print(f"{name:<10} {statistics.median(times) * 1000:17.1f} {raw_text}")
-            if not CHROMIUM.exists():
-                print(f"{CHROMIUM} not found: screenshots skipped (apt-get install chromium)")
+            if not chromium.available():
                 return
             for name, (path, _query) in PAGES.items():
                 png = args.out / f"browse-{name}.png"
-                if screenshot(base + path.format(db=database.stem), png):
+                if chromium.screenshot(base + path.format(db=database.stem), png):
                     print(f"wrote {png}")
         finally:
             server.terminate()

@@ -9,8 +9,6 @@ exists, <out>/digest-screenshot.png. The sample data are the test fixtures.
 """
 
 import argparse
-import shutil
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -18,12 +16,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
+import _chromium as chromium  # noqa: E402  (bench/ is the script's folder)
 from digest_fixtures import NOW, fill, make_config  # noqa: E402
 
 from digest import run_digest  # noqa: E402
 from storage import Storage  # noqa: E402
-
-CHROMIUM = Path("/usr/bin/chromium")
 
 
 def render_sample(out: Path) -> Path:
@@ -37,34 +34,7 @@ def render_sample(out: Path) -> Path:
 
 
 def screenshot(page: Path, png: Path, width: int = 1000, height: int = 1600) -> bool:
-    if not CHROMIUM.exists():
-        print(f"{CHROMIUM} not found: skipped the screenshot (apt-get install chromium)")
-        return False
-    profile = tempfile.mkdtemp(prefix="digest-chromium-")
-    try:
-        subprocess.run(
-            [
-                str(CHROMIUM),
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--hide-scrollbars",
-                f"--user-data-dir={profile}",
-                f"--screenshot={png}",
-                f"--window-size={width},{height}",
-                page.resolve().as_uri(),
-            ],
-            check=True,
-            capture_output=True,
-            timeout=120,
-        )
-    finally:
-        shutil.rmtree(profile, ignore_errors=True)
-    return png.exists()
+    return chromium.available() and chromium.screenshot(page.resolve().as_uri(), png, width, height)
 
 
 def main() -> None:

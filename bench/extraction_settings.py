@@ -14,7 +14,6 @@ import json
 import statistics
 import sys
 import time
-from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
@@ -22,6 +21,8 @@ import trafilatura
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+
+from extraction_bench import scores  # noqa: E402  (bench/ is the script's folder)
 
 from crawler.extract import DATE_PARAMS, extract_article  # noqa: E402
 
@@ -53,17 +54,10 @@ VARIANTS: dict[str, Callable[[bytes, str], str | None]] = {
 }
 
 
-def words(text: str | None) -> Counter[str]:
-    return Counter((text or "").lower().split())
-
-
 def quality(found: str | None, truth: str) -> tuple[float, float, float]:
-    got, want = words(found), words(truth)
-    common = sum((got & want).values())
-    precision = common / sum(got.values()) if got else 0.0
-    recall = common / sum(want.values()) if want else 0.0
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return precision, recall, f1
+    """Token precision, recall and F1 against the ground truth, as bench/extraction_bench.py
+    scores them (one scoring for every extraction figure in bench/README.md)."""
+    return scores(found or "", truth)
 
 
 def main() -> None:
