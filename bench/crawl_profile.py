@@ -294,28 +294,6 @@ def report_cprofile(title: str, path: Path, units: int, unit: str) -> None:
         stats.sort_stats(key).print_stats(25)
 
 
-def numpy_fingerprint(text: str | None) -> object:
-    """storage.neardup.fingerprint's signature computed without datasketch's per-shingle
-    Python call and list round trip: how much of the MinHash cost is overhead. (affine32:
-    the MurmurHash3 finalizer, then a * h + b in uint32, minimum per permutation.)"""
-    import numpy as np
-
-    from storage.neardup import _PERMUTATIONS, _SIGNATURE_DTYPE, Fingerprint, shingle_hashes
-
-    hashes = shingle_hashes(text)
-    if not len(hashes):
-        return None
-    h = hashes.reshape(-1, 1)
-    h = h ^ (h >> np.uint32(16))
-    h = h * np.uint32(0x85EBCA6B)
-    h = h ^ (h >> np.uint32(13))
-    h = h * np.uint32(0xC2B2AE35)
-    h = h ^ (h >> np.uint32(16))
-    a, b = _PERMUTATIONS
-    signature = (h * a + b).min(axis=0).astype(_SIGNATURE_DTYPE).tobytes()
-    return Fingerprint(signature=signature, shingles=len(hashes))
-
-
 def component_costs(web_root: Path, sample: int) -> None:
     """The parts one by one, in this process, on `sample` of the generated pages and feeds."""
     import feedparser
@@ -391,12 +369,6 @@ def component_costs(web_root: Path, sample: int) -> None:
     per_item(
         "  of which shingle_hashes (normalise included)",
         lambda e: shingle_hashes(e.text),
-        extracted,
-    )
-    same = all(numpy_fingerprint(e.text) == fingerprint(e.text) for e in extracted)
-    per_item(
-        f"fingerprint in numpy only, no per-shingle call (same signature: {same})",
-        lambda e: numpy_fingerprint(e.text),
         extracted,
     )
     per_item(

@@ -4,9 +4,14 @@ article a new one is a copy of. No SQL here; `storage.copies` stores and queries
 A syndicated copy differs from its original by glued words ("werepart"), another header or
 footer, a credit line and small edits. The text is reduced to lowercase letters and digits
 (the same reduction as the content hash, so glued words cost nothing) and cut into
-overlapping character shingles; the MinHash signature (datasketch) of that set estimates the
-Jaccard similarity of two texts, and LSH bands of the signature find the few stored articles
-worth comparing without looking at the others.
+overlapping character shingles; the MinHash signature of that set estimates the Jaccard
+similarity of two texts, and LSH bands of the signature find the few stored articles worth
+comparing without looking at the others.
+
+The signature is datasketch 2's "affine32" MinHash (the values databases from earlier
+releases store), computed here in numpy alone: importing datasketch pulls in scipy, half a
+second and 80 MiB in every process that stores an article. tests/test_duplicates.py checks
+the signatures against datasketch's own, byte for byte.
 
 Changing any parameter here changes every signature and band key: stored ones would no longer
 meet new ones, so such a change needs a migration that indexes the articles again.
@@ -18,7 +23,6 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import numpy as np
-from datasketch import LeanMinHash, MinHash
 
 from storage.models import normalise_for_hash
 
@@ -35,7 +39,7 @@ NUM_PERM = BANDS * ROWS
 # the signature comparison turns away. 4 rows would meet none but miss a third of the
 # copies at 0.3.
 MINHASH_SEED = 1
-# datasketch's default since 2.0, named so that a future default cannot silently change it.
+# datasketch's name for the scheme (its default since 2.0), which these signatures follow.
 MINHASH_SCHEME = "affine32"
 # Estimated Jaccard similarity from which a candidate counts as the same story. Copies with a
 # new header, footer and credit line and an edited sentence measure 0.5–0.95, heavily edited
@@ -46,7 +50,17 @@ COPY_SIMILARITY = 0.3
 # caption says too little to tell a copy from a look-alike.
 MIN_CHARS = 200
 
-_PERMUTATIONS = MinHash(num_perm=NUM_PERM, seed=MINHASH_SEED, scheme=MINHASH_SCHEME).permutations
+
+def _affine_permutations(seed: int, count: int) -> tuple[np.ndarray, np.ndarray]:
+    """The permutations h -> a*h + b (mod 2^32, `a` odd) of datasketch's affine32 scheme, drawn
+    from the same generator in the same order, so the signatures are the same."""
+    generator = np.random.RandomState(seed)
+    a = generator.randint(0, 1 << 31, count, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = generator.randint(0, 1 << 32, count, dtype=np.uint32)
+    return a, b
+
+
+_PERMUTATIONS = _affine_permutations(MINHASH_SEED, NUM_PERM)
 _POLY = np.uint64(0x100000001B3)  # an odd multiplier for the rolling shingle hash
 _SIGNATURE_DTYPE = np.dtype("<u4")
 _NOT_YET_STORED = 2**63 - 1  # an article being stored has no id yet: it ranks after ties
@@ -106,8 +120,14 @@ def shingle_hashes(text: str | None) -> np.ndarray:
     return np.unique((hashes >> np.uint64(32)).astype(np.uint32))
 
 
-def _identity(value: int) -> int:
-    return value
+def _premix(hashes: np.ndarray) -> np.ndarray:
+    """MurmurHash3's 32-bit finalizer (uint32 arithmetic wraps, as it should): the affine32
+    scheme spreads every input with it once before the permutations."""
+    hashes = hashes ^ (hashes >> np.uint32(16))
+    hashes = hashes * np.uint32(0x85EBCA6B)
+    hashes = hashes ^ (hashes >> np.uint32(13))
+    hashes = hashes * np.uint32(0xC2B2AE35)
+    return hashes ^ (hashes >> np.uint32(16))
 
 
 def fingerprint(text: str | None) -> Fingerprint | None:
@@ -115,15 +135,9 @@ def fingerprint(text: str | None) -> Fingerprint | None:
     hashes = shingle_hashes(text)
     if not len(hashes):
         return None
-    minhash = MinHash(
-        num_perm=NUM_PERM,
-        seed=MINHASH_SEED,
-        scheme=MINHASH_SCHEME,
-        hashfunc=_identity,
-        permutations=_PERMUTATIONS,
-    )
-    minhash.update_batch(hashes.tolist())
-    signature = minhash.hashvalues.astype(_SIGNATURE_DTYPE).tobytes()
+    a, b = _PERMUTATIONS
+    permuted = _premix(hashes).reshape(-1, 1) * a + b  # one column per permutation
+    signature = permuted.min(axis=0).astype(_SIGNATURE_DTYPE).tobytes()
     return Fingerprint(signature=signature, shingles=len(hashes))
 
 
@@ -141,14 +155,12 @@ def band_keys(signature: bytes) -> list[int]:
     return keys
 
 
-def _lean(signature: bytes) -> LeanMinHash:
-    values = np.frombuffer(signature, dtype=_SIGNATURE_DTYPE)
-    return LeanMinHash(seed=MINHASH_SEED, hashvalues=values, scheme=MINHASH_SCHEME)
-
-
 def similarity(a: bytes, b: bytes) -> float:
-    """Estimated Jaccard similarity of the texts behind two signatures."""
-    return _lean(a).jaccard(_lean(b))
+    """Estimated Jaccard similarity of the texts behind two signatures: the share of the
+    permutations whose minimum they share."""
+    left = np.frombuffer(a, dtype=_SIGNATURE_DTYPE)
+    right = np.frombuffer(b, dtype=_SIGNATURE_DTYPE)
+    return float(np.count_nonzero(left == right)) / len(left)
 
 
 def rank(

@@ -352,3 +352,25 @@ def test_an_unstored_article_ranks_before_an_original_only_when_published_earlie
     assert not ranks_before("2026-11-24T09:00:00Z", "2026-11-27T00:00:00Z", original)  # a tie
     assert not ranks_before(None, "2026-11-27T00:00:00Z", original)  # undated: first seen
     assert not ranks_before("2000-01-01", None, rank(True, "2024-04-08", None, 1))  # the seed
+
+
+def test_signatures_are_datasketchs_affine32_minhash_byte_for_byte() -> None:
+    # Databases from earlier releases hold datasketch's signatures: ours must be the same.
+    from datasketch import LeanMinHash, MinHash
+
+    from storage.neardup import MINHASH_SCHEME, MINHASH_SEED, NUM_PERM, shingle_hashes
+
+    texts = [text_of(PATROL_BOATS), text_of(PATROL_BOATS_AGGREGATED), seed_copy_text()]
+    texts += [" ".join(f"word{n * k}" for n in range(300)) for k in range(1, 6)]
+    signatures = []
+    for text in texts:
+        theirs = MinHash(
+            num_perm=NUM_PERM, seed=MINHASH_SEED, scheme=MINHASH_SCHEME, hashfunc=lambda v: v
+        )
+        theirs.update_batch(shingle_hashes(text).tolist())
+        ours = fingerprint(text)
+        assert ours is not None
+        assert ours.signature == theirs.hashvalues.astype("<u4").tobytes()
+        signatures.append((ours.signature, theirs))
+    (a, left), (b, right) = signatures[0], signatures[1]
+    assert similarity(a, b) == LeanMinHash(left).jaccard(LeanMinHash(right))
