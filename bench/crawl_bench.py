@@ -26,6 +26,7 @@ import json
 import os
 import shutil
 import sqlite3
+import subprocess
 import sys
 import tempfile
 from dataclasses import dataclass
@@ -113,6 +114,14 @@ def write_newswatch_config(web: Web, folder: Path, parallel_sources: int) -> Pat
         lines += ["", "[[sources]]", f'name = "feed {number}"', 'kind = "feed"', f'url = "{url}"']
     config = folder / "newswatch.toml"
     config.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    # As a user would, before the first crawl (not timed): only `init` creates a database.
+    subprocess.run(
+        [sys.executable, "-m", "scheduler", "--config", str(config), "init"],
+        cwd=folder,
+        env=child_env(),
+        check=True,
+        capture_output=True,
+    )
     return config
 
 
