@@ -33,6 +33,8 @@ RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 # Scrapy parses each callback's source to warn about `return` in generators: per response,
 # for code that does not change (a crawl profile found 3% of the CPU there).
 WARN_ON_GENERATOR_RETURN_VALUE = False
+# No Referer header: an outlet need not learn which feed led us to its page.
+REFERRER_POLICY = "no-referrer"
 # What newswatch does not use, off: every middleware is on every response's path.
 EXTENSIONS = {
     "scrapy.extensions.memusage.MemoryUsage": None,
@@ -55,8 +57,6 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.BackoffRetryMiddleware": 550,
 }
 SPIDER_MIDDLEWARES = {
-    # No Referer header: an outlet need not learn which feed led us to its page.
-    "scrapy.spidermiddlewares.referer.RefererMiddleware": None,
     "scrapy.spidermiddlewares.depth.DepthMiddleware": None,
     "crawler.middlewares.SourceErrorsMiddleware": 940,
     "crawler.middlewares.ArticlePlanMiddleware": 950,

@@ -1,7 +1,6 @@
 """The `articles` table, its URL aliases and its full-text index."""
 
 import json
-import re
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
@@ -30,23 +29,8 @@ from storage.neardup import (
     outlet_of,
     ranks_before,
 )
+from storage.search import match_expression, search_keys
 from storage.timeutil import utc_now
-
-# Characters and words that make a query use FTS5 syntax on purpose.
-_FTS_SYNTAX = re.compile(r'["()*:^+]|\b(AND|OR|NOT|NEAR)\b')
-
-
-def plain_query(query: str) -> str:
-    """A query typed as words, in FTS5 terms: each word quoted (so "Tyub-Karagan" or "S-400"
-    work as typed), and a word with a leading minus excluded ("Aktau -drill")."""
-    wanted, unwanted = [], []
-    for word in query.split():
-        excluded = word.startswith("-") and len(word) > 1
-        quoted = '"' + word.lstrip("-" if excluded else "").replace('"', "") + '"'
-        (unwanted if excluded else wanted).append(quoted)
-    if not wanted:
-        raise SearchQueryError(f"search query {query!r} has no word to look for")
-    return " ".join(wanted) + "".join(f" NOT {word}" for word in unwanted)
 
 
 class Articles:
@@ -176,6 +160,7 @@ class Articles:
         now: str,
     ) -> Stored:
         row = article.to_row()
+        row["search_keys"] = search_keys(article.title, article.text)
         row["first_seen_at"] = row["first_seen_at"] or now
         row["updated_at"] = row["updated_at"] or row["first_seen_at"]
         if scored is not None:
@@ -243,9 +228,9 @@ class Articles:
             [article_id],
         )
         self.db.execute(
-            "UPDATE articles SET title = ?, text = ?, content_hash = ?, updated_at = ? "
-            "WHERE id = ?",
-            [title, text, digest, now, article_id],
+            "UPDATE articles SET title = ?, text = ?, content_hash = ?, updated_at = ?, "
+            "search_keys = ? WHERE id = ?",
+            [title, text, digest, now, search_keys(title, text), article_id],
         )
         if scored is not None:
             self._write_scores([(article_id, *scored)])
@@ -404,17 +389,19 @@ class Articles:
     def search(self, query: str, limit: int = 20) -> list[SearchHit]:
         """Full-text search over title and text, best match first.
 
-        A query without FTS5 syntax is searched term by term, each term quoted, so that
-        "Tyub-Karagan" or "S-400" work as typed; a query that uses the syntax and is
-        malformed raises SearchQueryError.
+        A query without FTS5 syntax is searched word by word, each as typed (so that
+        "Tyub-Karagan" or "S-400" work) or by its keys (storage/search.py: "exercise" finds
+        "exercises", "Oymasha" "Оймаша"); a query that uses the syntax and is malformed
+        raises SearchQueryError.
         """
         if not query.strip():
             raise SearchQueryError("search query is empty")
-        match = query if _FTS_SYNTAX.search(query) else plain_query(query)
+        match = match_expression(query)
         sql = """
             SELECT articles.id, articles.title, articles.source, articles.url,
                    articles.published_at,
-                   snippet(articles_fts, 1, '[', ']', ' … ', 12) AS snippet,
+                   coalesce(nullif(snippet(articles_fts, 1, '[', ']', ' … ', 12), ''),
+                            snippet(articles_fts, 0, '[', ']', ' … ', 12), '') AS snippet,
                    articles_fts.rank AS rank
             FROM articles_fts JOIN articles ON articles.rowid = articles_fts.rowid
             WHERE articles_fts MATCH ?

@@ -248,4 +248,16 @@ def m011_source_documents(db: Database) -> None:
     )
 
 
-LATEST = "m011_source_documents"
+@migrations(name="m013_search_keys")
+def m013_search_keys(db: Database) -> None:
+    # Every word's keys (storage/search.py), indexed with the title and the text, so search
+    # meets words the way relevance does; filled for stored articles by a backfill.
+    articles = _table(db, "articles")
+    articles.add_column("search_keys", str)
+    articles.disable_fts()
+    articles.enable_fts(
+        ["title", "text", "search_keys"], create_triggers=True, tokenize=FTS_TOKENIZER
+    )
+
+
+LATEST = "m013_search_keys"

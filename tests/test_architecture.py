@@ -10,15 +10,16 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-PACKAGES = ("config", "storage", "relevance", "crawler", "digest", "scheduler")
+PACKAGES = ("config", "textkeys", "storage", "relevance", "crawler", "digest", "scheduler")
 # Which of our packages each package may import (dependencies point down).
 MAY_IMPORT = {
     "config": {"config"},
-    "storage": {"storage", "config"},
-    "relevance": {"relevance", "storage", "config"},
-    "crawler": {"crawler", "relevance", "storage", "config"},
-    "digest": {"digest", "relevance", "storage", "config"},
-    "scheduler": {"scheduler", "crawler", "digest", "relevance", "storage", "config"},
+    "textkeys": {"textkeys"},
+    "storage": {"storage", "textkeys", "config"},
+    "relevance": {"relevance", "storage", "textkeys", "config"},
+    "crawler": {"crawler", "relevance", "storage", "textkeys", "config"},
+    "digest": {"digest", "relevance", "storage", "textkeys", "config"},
+    "scheduler": {"scheduler", "crawler", "digest", "relevance", "storage", "textkeys", "config"},
 }
 
 

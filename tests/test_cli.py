@@ -229,3 +229,45 @@ def test_stored_text_cannot_drive_the_terminal(config_file: Path) -> None:
         output = run("--config", str(config_file), *command).output
         assert not any(c in output for c in "\x1b\u202e\u202c\r\x07"), (command, output)
         assert "\\u001b" in output or "\\u202e" in output, (command, output)
+
+
+@pytest.mark.parametrize(
+    ("stored", "query"),
+    [
+        ("Naval exercises near the port", "exercise"),
+        ("Учения у мыса Оймаша завершились", "Oymasha"),
+        ("Azərbaycan ordusu təlimlər keçirib", "telimler"),
+        ("The Tyub-Karagan peninsula drill", "Tyub-Karagan"),
+    ],
+)
+def test_search_meets_words_the_way_relevance_does(
+    config_file: Path, stored: str, query: str
+) -> None:
+    from storage import Article, Storage
+
+    with Storage.open(config_file.parent / "test.db") as storage:
+        storage.articles.add(
+            Article(
+                url="http://a.test/1", canonical_url="http://a.test/1", source="A", title=stored
+            )
+        )
+    found = run("--config", str(config_file), "search", query)
+    assert found.exit_code == 0
+    assert stored in found.output
+    assert stored not in run("--config", str(config_file), "search", f"{query} -{query}").output
+
+
+def test_an_older_database_gets_search_keys_for_its_articles(tmp_path: Path) -> None:
+    from shutil import copyfile
+
+    from storage import Storage
+
+    old = tmp_path / "v1.db"
+    copyfile(Path(__file__).parent / "fixtures" / "newswatch-v1.db", old)
+    with Storage.open(old) as upgraded:
+        missing = upgraded.db.execute(
+            "SELECT count(*) FROM articles WHERE search_keys IS NULL"
+        ).fetchone()[0]
+        titles = [row[0] for row in upgraded.db.execute("SELECT title FROM articles")]
+        hits = upgraded.articles.search(titles[0].split()[0])
+    assert missing == 0 and hits

@@ -1,0 +1,86 @@
+"""Search that meets words the way relevance does: "exercise" finds "exercises", "Oymasha"
+finds "Оймаша", "telimler" finds "təlimlər".
+
+Each article carries `search_keys`, indexed with its title and text: every word's keys from
+`textkeys` (folded and in Latin letters, and its English, Turkish and Russian stems). A query
+typed as words looks for each word as typed or by any of its keys.
+"""
+
+import re
+
+from sqlite_utils import Database
+
+from storage.errors import SearchQueryError
+from textkeys import tokenize, word_keys
+
+# Characters and words that make a query use FTS5 syntax on purpose.
+FTS_SYNTAX = re.compile(r'["()*:^+]|\b(AND|OR|NOT|NEAR)\b')
+
+
+def keys_of(word: str) -> list[str]:
+    """A word's search keys: folded (Cyrillic in Latin letters), and its stems."""
+    keys = word_keys(word)
+    return list(dict.fromkeys(key for key in (keys.plain, keys.en, keys.tr, keys.ru) if key))
+
+
+def search_keys(title: str | None, text: str | None) -> str | None:
+    """The keys of every word of an article, as one text for the full-text index."""
+    words = tokenize(f"{title or ''}\n{text or ''}")
+    if not words:
+        return None
+    return " ".join(key for word in words for key in keys_of(word))
+
+
+def _either(forms: list[str]) -> str:
+    return "(" + " OR ".join(f'"{form}"' for form in dict.fromkeys(forms)) + ")"
+
+
+def _word_match(typed: str) -> str:
+    """One typed word: as typed, or each of its parts ("Tyub-Karagan": tyub, karagan) by one
+    of its keys."""
+    parts = [_either(keys_of(part)) for part in tokenize(typed) if keys_of(part)]
+    if not parts:
+        return _either([typed])
+    return f'("{typed}" OR ({" AND ".join(parts)}))'
+
+
+def match_expression(query: str) -> str:
+    """A query typed as words, in FTS5 terms: each word found as typed (quoted, so
+    "Tyub-Karagan" or "S-400" work) or by one of its keys; a word with a leading minus
+    excluded ("Aktau -drill"). A query already in FTS5 syntax is taken as it is."""
+    if FTS_SYNTAX.search(query):
+        return query
+    wanted, unwanted = [], []
+    for word in query.split():
+        excluded = word.startswith("-") and len(word) > 1
+        typed = word.lstrip("-" if excluded else "").replace('"', "")
+        if not typed:
+            continue
+        (unwanted if excluded else wanted).append(_word_match(typed))
+    if not wanted:
+        raise SearchQueryError(f"search query {query!r} has no word to look for")
+    return " AND ".join(wanted) + "".join(f" NOT {words}" for words in unwanted)
+
+
+_BACKFILL_BATCH = 500
+
+
+def index_stored_articles(db: Database) -> int:
+    """Give every article without search keys its keys (after the migration that adds them);
+    return how many were given."""
+    done = 0
+    last_id = 0
+    while True:
+        rows = db.execute(
+            "SELECT id, title, text FROM articles WHERE id > ? AND search_keys IS NULL "
+            "ORDER BY id LIMIT ?",
+            [last_id, _BACKFILL_BATCH],
+        ).fetchall()
+        if not rows:
+            return done
+        db.conn.executemany(
+            "UPDATE articles SET search_keys = ? WHERE id = ?",
+            [(search_keys(title, text), article_id) for article_id, title, text in rows],
+        )
+        done += len(rows)
+        last_id = rows[-1][0]
