@@ -383,7 +383,8 @@ class Articles:
 
     @wraps_errors
     def count(self) -> int:
-        return self.db.execute("SELECT count(*) FROM articles").fetchone()[0]
+        count: int = self.db.execute("SELECT count(*) FROM articles").fetchone()[0]
+        return count
 
     @wraps_errors
     def search(self, query: str, limit: int = 20) -> list[SearchHit]:

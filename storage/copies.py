@@ -8,6 +8,7 @@ is counted once. Groups are flat: `duplicate_of` always names the original, neve
 
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 from sqlite_utils import Database
 
@@ -182,7 +183,7 @@ class Copies:
         ]
 
 
-def _member_entry(row: dict, reference: bytes | None) -> CopyEntry:
+def _member_entry(row: dict[str, Any], reference: bytes | None) -> CopyEntry:
     is_copy = row["duplicate_of"] is not None
     score = None
     if is_copy and reference is not None and row["signature"] is not None:

@@ -93,10 +93,13 @@ class Digests:
                 int(chained),
             ],
         )
+        assert cursor.lastrowid is not None
         return cursor.lastrowid
 
     def _covered_until(self) -> str | None:
-        return self.db.execute("SELECT max(until) FROM digests WHERE chained = 1").fetchone()[0]
+        row = self.db.execute("SELECT max(until) FROM digests WHERE chained = 1").fetchone()
+        until: str | None = row[0]
+        return until
 
     @wraps_errors
     def covered_until(self) -> str | None:

@@ -50,7 +50,8 @@ def match_expression(query: str) -> str:
     excluded ("Aktau -drill"). A query already in FTS5 syntax is taken as it is."""
     if FTS_SYNTAX.search(query):
         return query
-    wanted, unwanted = [], []
+    wanted: list[str] = []
+    unwanted: list[str] = []
     for word in query.split():
         excluded = word.startswith("-") and len(word) > 1
         typed = word.lstrip("-" if excluded else "").replace('"', "")

@@ -25,7 +25,7 @@ def next_fetch_after(
     """When a source is due again, given how many times in a row it has failed."""
     if consecutive_errors <= 0:
         return finished_at + interval
-    backoff = interval * (2 ** min(consecutive_errors - 1, 16))
+    backoff: timedelta = interval * (2 ** min(consecutive_errors - 1, 16))
     return finished_at + min(backoff, max(MAX_BACKOFF, interval))
 
 

@@ -141,7 +141,7 @@ def name_key(plain: str) -> str:
     for old, new in _NAME_DIGRAPHS:
         plain = plain.replace(old, new)
     plain = plain.translate(_NAME_LETTERS)
-    out = []
+    out: list[str] = []
     for c in plain:
         if not out or out[-1] != c:
             out.append(c)
@@ -150,7 +150,8 @@ def name_key(plain: str) -> str:
 
 def tokenize(text: str) -> list[str]:
     """Words and numbers of a text, as written (hyphenated words become separate tokens)."""
-    return _TOKEN.findall(_UZBEK_APOSTROPHE.sub("", text))
+    words: list[str] = _TOKEN.findall(_UZBEK_APOSTROPHE.sub("", text))
+    return words
 
 
 @dataclass(frozen=True)
