@@ -61,7 +61,7 @@ class Profile:
             for name, text in references
         ]
 
-    def _analyse(self, title: str | None, text: str | None) -> Any:
+    def _analyse(self, title: str | None, text: str | None) -> Analysis:
         return analyse(self.matcher, title, text, int(self.options["max_tokens"]))
 
     def analysis(self, title: str | None, text: str | None, lang: str | None) -> Analysis:

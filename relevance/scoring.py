@@ -16,6 +16,7 @@ import math
 from collections import Counter
 from dataclasses import dataclass, field
 from itertools import chain
+from typing import Any
 
 from . import model as learned
 from .model import Model
@@ -48,7 +49,7 @@ class Score:
     relevance: float  # 0..1
     relevant: bool  # relevance >= threshold
     matched: tuple[str, ...]  # human-readable reasons: "place:Aktau", "seed:0.42", …
-    breakdown: dict  # per-component numbers for `newswatch explain`
+    breakdown: dict[str, Any]  # per-component numbers for `newswatch explain`
 
 
 @dataclass(frozen=True)
@@ -64,13 +65,13 @@ class Reference:
 class Analysis:
     """What the profile found in one article."""
 
-    title: Counter = field(default_factory=Counter)  # concept -> mentions in the title
-    body: Counter = field(default_factory=Counter)  # concept -> mentions in the text
+    title: Counter[str] = field(default_factory=Counter)  # concept -> mentions in the title
+    body: Counter[str] = field(default_factory=Counter)  # concept -> mentions in the text
     # Of those, the mentions that are no actor: cited as a lesson, or named as a source.
-    cited_title: Counter = field(default_factory=Counter)
-    cited_body: Counter = field(default_factory=Counter)
+    cited_title: Counter[str] = field(default_factory=Counter)
+    cited_body: Counter[str] = field(default_factory=Counter)
     terms: dict[str, Term] = field(default_factory=dict)  # concept -> a term of it
-    grams: Counter = field(default_factory=Counter)
+    grams: Counter[str] = field(default_factory=Counter)
     tokens: int = 0
     body_tokens: int = 0
     regional_language: bool = False  # written in a language of the region
@@ -488,13 +489,13 @@ def _reasons(analysis: Analysis, masses: dict[str, float]) -> list[str]:
 
 def _term_rows(
     analysis: Analysis, weighed: Evidence, contributions: dict[str, float]
-) -> list[dict]:
+) -> list[dict[str, Any]]:
     """One row per concept: mentions, weight per axis, and its share of the logit."""
     shares = _logit_shares(analysis, weighed, contributions)
     rows = []
     for concept in _reasons(analysis, weighed.masses):
         weights = analysis.terms[concept].group.weights
-        row: dict = {
+        row: dict[str, Any] = {
             "concept": concept,
             "title": analysis.title[concept],
             "text": analysis.body[concept],
