@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from itertools import chain
 
 from . import model as learned
+from . import ngrams
 from .model import Model
 from .profile import AXES, Index, Term
 from .reasons import REGIONAL_LANGUAGE, rule, seed_similarity
@@ -74,6 +75,11 @@ class Analysis:
     tokens: int = 0
     body_tokens: int = 0
     regional_language: bool = False  # written in a language of the region
+    title_words: list[str] = field(default_factory=list)
+    body_words: list[str] = field(default_factory=list)
+    # The whole text read up to max_tokens, when this analysis is only its opening: the
+    # similarity to the seed compares whole texts (copies and follow-ups).
+    whole: "Analysis | None" = None
 
 
 class Matcher:
@@ -147,6 +153,9 @@ def analyse(matcher: Matcher, title: str | None, text: str | None, max_tokens: i
         grams, found = matcher.matches(tokens)
         if field_name == "body":
             result.body_tokens = len(tokens)
+            result.body_words = tokens
+        else:
+            result.title_words = tokens
         counter = result.title if field_name == "title" else result.body
         cited = result.cited_title if field_name == "title" else result.cited_body
         for _, term in found:
@@ -300,6 +309,8 @@ class Evidence:
     actor: float
     seed: dict[str, float | str]
     features: dict[str, float]
+    grams: dict[int, float]  # the n-gram vector (bucket -> value)
+    gram_names: dict[int, str]  # an n-gram of each bucket, for explain
 
 
 def weigh(analysis: Analysis, references: list[Reference], options: dict[str, float]) -> Evidence:
@@ -330,7 +341,7 @@ def weigh(analysis: Analysis, references: list[Reference], options: dict[str, fl
     damped = evidence["defense"] * math.exp(-evidence["sport"] - civil)
     defense = strength(damped, options["defense_scale"])
     actor = _actor_factor(acting["region"], acting["foreign"], options["foreign_share"])
-    seed = similarity(analysis, references, title_factor)
+    seed = similarity(analysis.whole or analysis, references, title_factor)
     features = {
         learned.CORE: region * defense * actor,
         learned.PAIR: region * defense,
@@ -348,7 +359,10 @@ def weigh(analysis: Analysis, references: list[Reference], options: dict[str, fl
     for name, m in groups.items():
         gate = _gate(weights_of[name], region, defense, actor)
         features[f"group:{name}"] = strength(m, 1.0) * gate
-    return Evidence(masses, evidence, acting, region, defense, civil, actor, seed, features)
+    grams, gram_names = ngrams.vector(analysis.title_words, analysis.body_words)
+    return Evidence(
+        masses, evidence, acting, region, defense, civil, actor, seed, features, grams, gram_names
+    )
 
 
 def _gate(weights: dict[str, float], region: float, defense: float, actor: float) -> float:
@@ -374,7 +388,7 @@ def combine(
         return _empty(threshold)
     weighed = weigh(analysis, references, options)
     evidence, seed = weighed.axes, weighed.seed
-    contributions = model.contributions(weighed.features)
+    contributions = model.contributions(weighed.features, weighed.grams)
     logit = model.bias + sum(contributions.values())
     relevance = learned.sigmoid(logit)
     rules = _rules(evidence, weighed.actor, cited=bool(analysis.cited_title or analysis.cited_body))
@@ -418,6 +432,7 @@ def combine(
             },
         },
         "terms": _term_rows(analysis, weighed, contributions),
+        "ngrams": _top_grams(model, weighed),
         "rules": rules,
         "tokens": analysis.tokens,
     }
@@ -449,10 +464,24 @@ def _empty(threshold: float) -> Score:
             "seed": {"similarity": 0.0, "reference": "", "concepts": 0.0, "ngrams": 0.0},
             "model": {"bias": 0.0, "logit": 0.0, "contributions": {}},
             "terms": [],
+            "ngrams": {"for": [], "against": []},
             "rules": ["rule:empty"],
             "tokens": 0,
         },
     )
+
+
+# How many n-grams explain names on each side.
+TOP_GRAMS = 6
+
+
+def _top_grams(model: Model, weighed: Evidence) -> dict[str, list[list]]:
+    """The n-grams that pushed the logit most up ("for") and down ("against")."""
+    shares = model.gram_shares(weighed.grams)
+    ranked = sorted(shares.items(), key=lambda kv: kv[1])
+    against = [[ngrams.readable(weighed.gram_names[k]), round(v, 3)] for k, v in ranked if v < 0]
+    found = [[ngrams.readable(weighed.gram_names[k]), round(v, 3)] for k, v in ranked if v > 0]
+    return {"for": found[::-1][:TOP_GRAMS], "against": against[:TOP_GRAMS]}
 
 
 def _actor_factor(region: float, foreign: float, share: float) -> float:
