@@ -96,6 +96,14 @@ class Profile:
         other.model = model
         return other
 
+    def with_options(self, **options: float) -> "Profile":
+        """This profile with some scoring options changed (the bench reads long texts whole
+        with lead_words=0); terms and references are shared."""
+        other = object.__new__(Profile)
+        other.__dict__.update(self.__dict__)
+        other.options = {**self.options, **options}
+        return other
+
 
 @functools.cache
 def _shipped_model() -> Model:

@@ -71,7 +71,9 @@ class Model:
         shares = values * self.grams[index].astype(np.float64)
         return dict(zip(grams.keys(), shares.tolist(), strict=True))
 
-    def logit(self, features: Mapping[str, float], grams: Mapping[int, float] | None = None) -> float:
+    def logit(
+        self, features: Mapping[str, float], grams: Mapping[int, float] | None = None
+    ) -> float:
         return self.bias + sum(self.contributions(features, grams).values())
 
 
@@ -167,7 +169,8 @@ def fit(
         loss_and_gradient, start, jac=True, method="L-BFGS-B", options={"maxiter": 1000}
     )
     beta = result.x
-    weights = {name: float(b) for name, b in zip(columns, beta[1 : 1 + d], strict=True) if abs(b) > 1e-9}
+    named = zip(columns, beta[1 : 1 + d], strict=True)
+    weights = {name: float(b) for name, b in named if abs(b) > 1e-9}
     model_grams = beta[1 + d :].astype(np.float32) if width else None
     return Model(bias=float(beta[0]), weights=weights, about={}, grams=model_grams)
 

@@ -11,6 +11,7 @@ short one: what counts is which n-grams dominate, not how many there are.
 """
 
 import functools
+import itertools
 import math
 import zlib
 from collections.abc import Iterable
@@ -44,7 +45,7 @@ def word_grams(token: str) -> tuple[tuple[str, int], ...]:
 
 def _pairs(tokens: list[str]) -> Iterable[str]:
     words = [plain_word(t) for t in tokens]
-    return (f"b:{a}_{b}" for a, b in zip(words, words[1:], strict=False))
+    return (f"b:{a}_{b}" for a, b in itertools.pairwise(words))
 
 
 def vector(

@@ -32,6 +32,8 @@ class Settings:
     penalty: float = PENALTY
     gram_penalty: float = GRAM_PENALTY
     grams: bool = True  # False: the named features alone (the first round's model)
+
+
 # Invented in-repo items teach the model too, but real coverage weighs more.
 INVENTED_WEIGHT = 0.5
 
@@ -204,9 +206,7 @@ def cross_validate(
     models = {}
     for fold in sorted({f for f in assigned if f >= 0}):
         train_at = [n for n, f in enumerate(assigned) if f != fold]
-        model, _ = train(
-            [examples[n] for n in train_at], [inputs[n] for n in train_at], settings
-        )
+        model, _ = train([examples[n] for n in train_at], [inputs[n] for n in train_at], settings)
         models[fold] = model
         if progress:
             progress(fold)
