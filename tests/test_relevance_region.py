@@ -16,8 +16,8 @@ from config import ProfileConfig
 from relevance import Profile, explain, load_profile, score_article
 from relevance.language import identify_language
 from relevance.model import load_model
-from relevance.reasons import supporting_terms
 from relevance.ngrams import vector
+from relevance.reasons import supporting_terms
 from relevance.text import tokenize
 from relevance.training import Settings, assign_folds, cross_validate, read_real
 from storage.seed import SEED_FACTS, read_seed_document, seed_body
