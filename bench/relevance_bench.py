@@ -286,6 +286,12 @@ def main(argv: list[str] | None = None) -> int:
             examples, inputs, source_folds(examples), Settings(), "outlet folds"
         )
         by_time, _ = validated(examples, inputs, time_split(examples), Settings(), "time split")
+        by_source_named, _ = validated(
+            examples, inputs, source_folds(examples), Settings(grams=False), "outlet folds, named"
+        )
+        by_time_named, _ = validated(
+            examples, inputs, time_split(examples), Settings(grams=False), "time split, named"
+        )
         print()
         report(
             "REAL development set, 5-fold cross-validated (model fitted and threshold chosen "
@@ -304,6 +310,7 @@ def main(argv: list[str] | None = None) -> int:
             {"all": as_items(real)},
             {
                 "model, folds by outlet": predict(by_source, "real-dev"),
+                "named features alone, folds by outlet": predict(by_source_named, "real-dev"),
             },
             show_errors=False,
         )
@@ -311,7 +318,11 @@ def main(argv: list[str] | None = None) -> int:
         report(
             "",
             {"newest 20%": as_items(newest)},
-            {"model, fitted on the older items": predict(by_time, "real-dev"), **baselines},
+            {
+                "model, fitted on the older items": predict(by_time, "real-dev"),
+                "named features alone, older items": predict(by_time_named, "real-dev"),
+                **baselines,
+            },
             show_errors=False,
         )
         long_texts(profile, examples, models, random_folds)

@@ -48,29 +48,36 @@ def _pairs(tokens: list[str]) -> Iterable[str]:
     return (f"b:{a}_{b}" for a, b in itertools.pairwise(words))
 
 
-def vector(
-    title: list[str], body: list[str], title_weight: float = 1.0
-) -> tuple[dict[int, float], dict[int, str]]:
-    """The unit-length log-count vector of a title's and a text's tokens (bucket -> value),
-    and one n-gram for each bucket (what `explain` names)."""
+def vector(title: list[str], body: list[str], title_weight: float = 1.0) -> dict[int, float]:
+    """The unit-length log-count vector of a title's and a text's tokens (bucket -> value)."""
     counts: dict[int, float] = {}
-    names: dict[int, str] = {}
-
-    def add(gram: str, index: int, weight: float) -> None:
-        counts[index] = counts.get(index, 0.0) + weight
-        names.setdefault(index, gram)
-
+    get = counts.get
     for tokens, weight in ((title, title_weight), (body, 1.0)):
         for token in tokens:
-            for gram, index in word_grams(token):
-                add(gram, index, weight)
+            for _, index in word_grams(token):
+                counts[index] = get(index, 0.0) + weight
         for gram in _pairs(tokens):
-            add(gram, bucket(gram), weight)
+            index = bucket(gram)
+            counts[index] = get(index, 0.0) + weight
     if not counts:
-        return {}, {}
+        return {}
     values = {k: 1.0 + math.log(c) if c >= 1.0 else c for k, c in counts.items()}
     norm = math.sqrt(sum(v * v for v in values.values()))
-    return {k: v / norm for k, v in values.items()}, names
+    return {k: v / norm for k, v in values.items()}
+
+
+def names(title: list[str], body: list[str], buckets: set[int]) -> dict[int, str]:
+    """An n-gram of the tokens for each of `buckets` (for explain; worked out only then)."""
+    found: dict[int, str] = {}
+    for tokens in (title, body):
+        for token in tokens:
+            for gram, index in word_grams(token):
+                if index in buckets:
+                    found.setdefault(index, gram)
+        for gram in _pairs(tokens):
+            if bucket(gram) in buckets:
+                found.setdefault(bucket(gram), gram)
+    return found
 
 
 def readable(gram: str) -> str:

@@ -310,7 +310,7 @@ class Evidence:
     seed: dict[str, float | str]
     features: dict[str, float]
     grams: dict[int, float]  # the n-gram vector (bucket -> value)
-    gram_names: dict[int, str]  # an n-gram of each bucket, for explain
+    words: tuple[list[str], list[str]]  # the title's and the text's tokens it was built from
 
 
 def weigh(analysis: Analysis, references: list[Reference], options: dict[str, float]) -> Evidence:
@@ -359,9 +359,10 @@ def weigh(analysis: Analysis, references: list[Reference], options: dict[str, fl
     for name, m in groups.items():
         gate = _gate(weights_of[name], region, defense, actor)
         features[f"group:{name}"] = strength(m, 1.0) * gate
-    grams, gram_names = ngrams.vector(analysis.title_words, analysis.body_words)
+    words = (analysis.title_words, analysis.body_words)
+    grams = ngrams.vector(*words)
     return Evidence(
-        masses, evidence, acting, region, defense, civil, actor, seed, features, grams, gram_names
+        masses, evidence, acting, region, defense, civil, actor, seed, features, grams, words
     )
 
 
@@ -479,9 +480,13 @@ def _top_grams(model: Model, weighed: Evidence) -> dict[str, list[list]]:
     """The n-grams that pushed the logit most up ("for") and down ("against")."""
     shares = model.gram_shares(weighed.grams)
     ranked = sorted(shares.items(), key=lambda kv: kv[1])
-    against = [[ngrams.readable(weighed.gram_names[k]), round(v, 3)] for k, v in ranked if v < 0]
-    found = [[ngrams.readable(weighed.gram_names[k]), round(v, 3)] for k, v in ranked if v > 0]
-    return {"for": found[::-1][:TOP_GRAMS], "against": against[:TOP_GRAMS]}
+    against = [(k, v) for k, v in ranked[:TOP_GRAMS] if v < 0]
+    found = [(k, v) for k, v in ranked[::-1][:TOP_GRAMS] if v > 0]
+    named = ngrams.names(*weighed.words, {k for k, _ in against + found})
+    return {
+        side: [[ngrams.readable(named[k]), round(v, 3)] for k, v in pairs]
+        for side, pairs in (("for", found), ("against", against))
+    }
 
 
 def _actor_factor(region: float, foreign: float, share: float) -> float:
