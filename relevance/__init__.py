@@ -65,19 +65,43 @@ class Profile:
         return analyse(self.matcher, title, text, int(self.options["max_tokens"]))
 
     def analysis(self, title: str | None, text: str | None, lang: str | None) -> Analysis:
+        """What the profile finds in the title and the opening of the text (`lead_words`: the
+        model learned from titles and feed summaries, so a long article is judged by the same
+        view, and its length cannot add up evidence); the whole text is kept for the seed."""
         found = self._analyse(title, text)
+        lead = int(self.options["lead_words"])
+        if lead and found.body_tokens > lead:
+            whole = found
+            found = self._analyse(title, " ".join(whole.body_words[:lead]))
+            found.whole = whole
         found.regional_language = regional_language(f"{title or ''} {text or ''}", lang)
         return found
 
     def features(self, title: str | None, text: str | None, lang: str | None) -> dict[str, float]:
-        """The learned model's input for one article (what training and the bench fit)."""
-        return weigh(self.analysis(title, text, lang), self.references, self.options).features
+        """The learned model's named features for one article."""
+        return self.inputs(title, text, lang)[0]
+
+    def inputs(
+        self, title: str | None, text: str | None, lang: str | None
+    ) -> tuple[dict[str, float], dict[int, float]]:
+        """The learned model's input for one article: its named features and its n-gram
+        vector (what training and the bench fit)."""
+        weighed = weigh(self.analysis(title, text, lang), self.references, self.options)
+        return weighed.features, weighed.grams
 
     def with_model(self, model: Model) -> "Profile":
         """This profile scoring with another model (cross-validation); terms are shared."""
         other = object.__new__(Profile)
         other.__dict__.update(self.__dict__)
         other.model = model
+        return other
+
+    def with_options(self, **options: float) -> "Profile":
+        """This profile with some scoring options changed (the bench reads long texts whole
+        with lead_words=0); terms and references are shared."""
+        other = object.__new__(Profile)
+        other.__dict__.update(self.__dict__)
+        other.options = {**self.options, **options}
         return other
 
 
@@ -175,6 +199,11 @@ def explain(score: Score) -> str:
             )
     else:
         lines.append("  terms: none of the profile's terms occur")
+    grams = b.get("ngrams") or {}
+    for side in ("for", "against"):
+        if grams.get(side):
+            listed = ", ".join(f"{gram!r} {share:+.2f}" for gram, share in grams[side])
+            lines.append(f"  n-grams {side} (share of the logit): {listed}")
     for rule in b["rules"]:
         lines.append(f"  {rule}")
     return "\n".join(lines)

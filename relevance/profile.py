@@ -23,6 +23,7 @@ SCORING_DEFAULTS: dict[str, float] = {
     "language_region": 1.2,
     "language_actor": 0.5,
     "max_tokens": 2500,
+    "lead_words": 0,
 }
 _GROUP_KEYS = {"name", "names", "block", "cue", "terms", *AXES}
 # A prefix shorter than this would match too many unrelated words; later words of a phrase
