@@ -108,7 +108,8 @@ def grams_from_bytes(data: bytes) -> np.ndarray:
     grams = np.load(io.BytesIO(data), allow_pickle=False)
     if grams.shape != (ngrams.SIZE,):
         raise ValueError(f"{GRAMS_FILE}: {grams.shape} weights, expected {ngrams.SIZE}")
-    return grams.astype(np.float32)
+    weights: np.ndarray = grams.astype(np.float32)
+    return weights
 
 
 def model_to_json(model: Model) -> str:

@@ -479,7 +479,7 @@ def _empty(threshold: float) -> Score:
 TOP_GRAMS = 6
 
 
-def _top_grams(model: Model, weighed: Evidence) -> dict[str, list[list]]:
+def _top_grams(model: Model, weighed: Evidence) -> dict[str, list[list[Any]]]:
     """The n-grams that pushed the logit most up ("for") and down ("against")."""
     shares = model.gram_shares(weighed.grams)
     ranked = sorted(shares.items(), key=lambda kv: kv[1])
