@@ -12,6 +12,7 @@ from sqlite_utils import Database
 from storage.copies import index_stored_articles
 from storage.errors import StorageError, wrapped_errors
 from storage.migrations import migrations
+from storage.stories import backfill_stories
 
 logger = logging.getLogger(__name__)
 
@@ -24,6 +25,8 @@ BACKFILLS: dict[str, Callable[[Database], object]] = {
     # Articles stored before the near-duplicate index (the seed among them) are indexed, so a
     # copy crawled after the upgrade finds its original. Existing rows are not re-grouped.
     "m005_near_duplicates": index_stored_articles,
+    # Every article stored before stories existed gets its story (and thread), oldest first.
+    "m012_stories": backfill_stories,
 }
 
 

@@ -1,0 +1,558 @@
+"""Stories and threads in the database.
+
+`assign_story` gives a newly stored article its story, in the write transaction that stores
+it (storage/articles.py calls it once per new row): a copy joins its original's story; any
+other article is reduced to its keys (storage/storykeys.py), the stories of the days around
+it that share its most telling keys are read through an index, and the pure decision
+(storage/storymatch.py) picks one or none. A new story may continue the thread of an earlier
+one. Nothing is re-clustered: the cost per article stays flat as the database grows
+(bench/stories_bench.py). `backfill_stories` does the same, oldest first, for articles stored
+before stories existed. `Stories` holds the reads of the CLI and the digest.
+"""
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+
+from storage.errors import wraps_errors
+from storage.storykeys import LEAD_CHARS, StoryKeys, publication_day, story_keys
+from storage.storymatch import (
+    STORY_WINDOW_DAYS,
+    THREAD_WINDOW_DAYS,
+    Candidate,
+    choose_story,
+    choose_thread,
+    copy_joins,
+    day_gap,
+    is_naming,
+    sumsq_growth,
+    weigh,
+)
+from storage.timeutil import to_iso
+
+# The article's keys (its most telling first) that look stories up; the others only score.
+LOOKUP_KEYS = 12
+THREAD_LOOKUP_KEYS = 8
+# Stories compared with one article at most (those sharing most looked-up keys first).
+MAX_CANDIDATES = 60
+# Keys kept per article: a very long lead cannot make a very long row.
+MAX_KEYS = 300
+# A story that is still a thread of its own tries to join one with each new article while
+# it has fewer articles than this (its first reports may not yet name the series).
+THREAD_RETRY_ARTICLES = 6
+# A story rarely runs longer than this: stories whose last article is further after the
+# article's day than this are not looked at.
+LONGEST_STORY_DAYS = 60
+TOTAL = ""  # the story_key_counts row that counts all articles
+_DATING = ("y:", "e:", "o:")
+
+
+def _matched(value: Any) -> list[Any]:
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return []
+    return list(value) if isinstance(value, list | tuple) else []
+
+
+def keys_of(row: Mapping[str, Any]) -> StoryKeys:
+    """An article row's story keys (title, text, matched, published_at, first_seen_at)."""
+    return story_keys(
+        row.get("title"),
+        row.get("text"),
+        _matched(row.get("matched")),
+        row.get("published_at"),
+        row.get("first_seen_at"),
+        row.get("lang"),
+    )
+
+
+def assign_story(
+    db: Database, article_id: int, row: Mapping[str, Any], same_as: int | None = None
+) -> int:
+    """Put a just-inserted article into its story (a new one if none fits) and return the
+    story's id. `row` holds the article's columns; `same_as` is the article whose story it
+    joins whatever it says (the original it copies, or whose group it now heads)."""
+    keys = keys_of(row)
+    counts = _key_counts(db, keys.weights)
+    vector = weigh(keys, counts, counts.get(TOTAL, 0))
+    vector = dict(sorted(vector.items(), key=lambda kv: -kv[1])[:MAX_KEYS])
+    original = row.get("duplicate_of") or same_as
+    if original is not None:
+        story = _copied_story(db, original, keys, vector, counts)
+        if story is not None:
+            _join(db, story, article_id, row, keys.day)
+            return story
+    candidates = _candidates(db, vector, keys, STORY_WINDOW_DAYS, LOOKUP_KEYS, _any_key)
+    choice = choose_story(vector, keys.day, keys.editions, candidates)
+    if choice.story_id is None:
+        story = _new_story(db, row, keys.day)
+        before: dict[str, int] = {}
+    else:
+        story = choice.story_id
+        chosen = next(c for c in candidates if c.story_id == story)
+        before = dict(chosen.shared)
+        _join(db, story, article_id, row, keys.day)
+    db.execute("UPDATE articles SET story_id = ? WHERE id = ?", [story, article_id])
+    _add_keys(db, story, keys, vector, before)
+    # A new story may continue a thread; a young one may show it does with a later report
+    # that names the series.
+    if choice.story_id is None or any(key.startswith("s:") for key in vector):
+        _follow_thread(db, story, vector, keys)
+    return story
+
+
+def _any_key(key: str) -> bool:
+    return not key.startswith(_DATING)
+
+
+def _copied_story(
+    db: Database,
+    original: int,
+    keys: StoryKeys,
+    vector: Mapping[str, float],
+    counts: Mapping[str, int],
+) -> int | None:
+    """The story a copy joins: its original's (always, for a copy of the seed), unless the
+    copy does not say what the original says or is dated far from its story — then the
+    near-duplicate index took a template for a copy (a ministry's stock notice with other
+    names and numbers), and the copy is placed like any article."""
+    found = list(
+        db.query(
+            f"""
+            SELECT a.story_id, a.is_seed, a.title, substr(a.text, 1, {LEAD_CHARS}) AS text,
+                   a.matched, a.published_at, a.first_seen_at, a.lang,
+                   s.first_published_at, s.last_published_at
+            FROM articles a JOIN stories s ON s.id = a.story_id WHERE a.id = ?
+            """,
+            [original],
+        )
+    )
+    if not found:
+        return None
+    row = found[0]
+    story: int = row["story_id"]
+    if row["is_seed"]:
+        return story
+    theirs = keys_of(row)
+    more = _key_counts(db, [key for key in theirs.weights if key not in counts])
+    mine = weigh(theirs, {**counts, **more}, counts.get(TOTAL, 0))
+    first = publication_day(row["first_published_at"], None)
+    gap = day_gap(keys.day, first, publication_day(row["last_published_at"], None))
+    fits = copy_joins(vector, mine, (keys.editions, theirs.editions), gap)
+    return story if fits else None
+
+
+def _key_counts(db: Database, keys: Iterable[str]) -> dict[str, int]:
+    wanted = [TOTAL, *keys][: MAX_KEYS + 1]
+    marks = ", ".join("?" for _ in wanted)
+    sql = f"SELECT key, articles FROM story_key_counts WHERE key IN ({marks})"
+    return {key: count for key, count in db.execute(sql, wanted).fetchall()}
+
+
+def _candidates(
+    db: Database,
+    vector: Mapping[str, float],
+    keys: StoryKeys,
+    window: float,
+    lookup: int,
+    usable: Any,
+) -> list[Candidate]:
+    """The stories of the days around the article that share one of its most telling keys,
+    with what comparing them needs."""
+    if keys.day is None:
+        return []
+    # A series first (another edition is the surest link), then the rarest keys.
+    usable_keys = sorted(
+        (key for key in vector if usable(key)),
+        key=lambda key: (not key.startswith("s:"), -vector[key]),
+    )
+    looked_up = usable_keys[:lookup]
+    if not looked_up:
+        return []
+    marks = ", ".join("?" for _ in looked_up)
+    low = int(keys.day - window) - 1
+    high = int(keys.day + LONGEST_STORY_DAYS)
+    ids = [
+        story
+        for story, _hits in db.execute(
+            f"""
+            SELECT story_id, count(*) AS hits FROM story_keys
+            WHERE key IN ({marks}) AND last_day BETWEEN ? AND ?
+            GROUP BY story_id ORDER BY hits DESC, story_id DESC LIMIT ?
+            """,
+            [*looked_up, low, high, MAX_CANDIDATES],
+        ).fetchall()
+    ]
+    if not ids:
+        return []
+    id_marks = ", ".join("?" for _ in ids)
+    article_keys = [*vector, *keys.editions]
+    key_marks = ", ".join("?" for _ in article_keys)
+    shared: dict[int, dict[str, int]] = {story: {} for story in ids}
+    editions: dict[int, set[str]] = {story: set() for story in ids}
+    for story, key, count in db.execute(
+        f"""
+        SELECT story_id, key, articles FROM story_keys
+        WHERE story_id IN ({id_marks}) AND key IN ({key_marks})
+        """,
+        [*ids, *article_keys],
+    ).fetchall():
+        shared[story][key] = count
+    for story, key in db.execute(
+        f"""
+        SELECT story_id, key FROM story_keys WHERE story_id IN ({id_marks})
+          AND ((key >= 'e:' AND key < 'e;') OR (key >= 'o:' AND key < 'o;'))
+        """,
+        ids,
+    ).fetchall():
+        editions[story].add(key)
+    rows = db.execute(
+        f"""
+        SELECT s.id, s.thread_id, s.first_published_at, s.last_published_at,
+               coalesce(n.sumsq, 0)
+        FROM stories s LEFT JOIN story_norms n ON n.story_id = s.id
+        WHERE s.id IN ({id_marks})
+        """,
+        ids,
+    ).fetchall()
+    return [
+        Candidate(
+            story_id=story,
+            thread_id=thread or story,
+            first_day=publication_day(first, None),
+            last_day=publication_day(last, None),
+            sumsq=sumsq,
+            shared=shared[story],
+            editions=frozenset(editions[story]),
+        )
+        for story, thread, first, last, sumsq in rows
+    ]
+
+
+def _moment(day: float | None) -> str | None:
+    if day is None:
+        return None
+    return to_iso(datetime.fromtimestamp(day * 86400, UTC))
+
+
+def _new_story(db: Database, row: Mapping[str, Any], day: float | None) -> int:
+    when = _moment(day)
+    languages = [row["lang"]] if row.get("lang") else []
+    cursor = db.execute(
+        """
+        INSERT INTO stories (title, first_published_at, last_published_at, article_count,
+                             outlet_count, languages)
+        VALUES (?, ?, ?, 1, 1, ?)
+        """,
+        [row.get("title"), when, when, json.dumps(languages)],
+    )
+    story = cursor.lastrowid
+    assert story is not None
+    db.execute("UPDATE stories SET thread_id = ? WHERE id = ?", [story, story])
+    return story
+
+
+def _join(
+    db: Database, story: int, article_id: int, row: Mapping[str, Any], day: float | None
+) -> None:
+    """Count the article in its story: articles, outlets, languages, dates, headline."""
+    db.execute("UPDATE articles SET story_id = ? WHERE id = ?", [story, article_id])
+    found = db.execute(
+        "SELECT first_published_at, last_published_at, languages FROM stories WHERE id = ?",
+        [story],
+    ).fetchone()
+    first, last, languages_json = found
+    new_outlet = (
+        db.execute(
+            "SELECT 1 FROM articles WHERE story_id = ? AND source = ? AND id != ? LIMIT 1",
+            [story, row.get("source"), article_id],
+        ).fetchone()
+        is None
+    )
+    languages = _matched(languages_json)
+    lang = row.get("lang")
+    if lang and lang not in languages:
+        languages.append(lang)
+    when = _moment(day)
+    if when is not None:
+        first = min(first, when) if first else when
+        last = max(last, when) if last else when
+    db.execute(
+        """
+        UPDATE stories SET article_count = article_count + 1, outlet_count = outlet_count + ?,
+               languages = ?, first_published_at = ?, last_published_at = ?
+        WHERE id = ?
+        """,
+        [int(new_outlet), json.dumps(languages), first, last, story],
+    )
+    if row.get("duplicate_of") is None and row.get("title"):
+        _choose_title(db, story)
+
+
+def _choose_title(db: Database, story: int) -> None:
+    """The story's headline: its earliest original report in English, else its earliest."""
+    db.execute(
+        """
+        UPDATE stories SET title = coalesce((
+            SELECT title FROM articles
+            WHERE story_id = :story AND duplicate_of IS NULL AND coalesce(title, '') != ''
+            ORDER BY coalesce(lang, '') = 'en' DESC, coalesce(published_at, first_seen_at), id
+            LIMIT 1), title)
+        WHERE id = :story
+        """,
+        {"story": story},
+    )
+
+
+def _add_keys(
+    db: Database,
+    story: int,
+    keys: StoryKeys,
+    vector: Mapping[str, float],
+    before: Mapping[str, int],
+) -> None:
+    """The article's keys into its story's vector, and into the counts that make rarity."""
+    day = int(keys.day) if keys.day is not None else 0
+    stored = [*vector, *keys.editions]
+    db.conn.executemany(
+        """
+        INSERT INTO story_keys (story_id, key, articles, last_day) VALUES (?, ?, 1, ?)
+        ON CONFLICT (story_id, key) DO UPDATE
+        SET articles = articles + 1, last_day = max(last_day, excluded.last_day)
+        """,
+        [(story, key, day) for key in stored],
+    )
+    db.execute(
+        """
+        INSERT INTO story_norms (story_id, sumsq) VALUES (?, ?)
+        ON CONFLICT (story_id) DO UPDATE SET sumsq = sumsq + excluded.sumsq
+        """,
+        [story, sumsq_growth(vector, before)],
+    )
+    db.conn.executemany(
+        """
+        INSERT INTO story_key_counts (key, articles) VALUES (?, 1)
+        ON CONFLICT (key) DO UPDATE SET articles = articles + 1
+        """,
+        [(key,) for key in [TOTAL, *vector]],
+    )
+
+
+def _follow_thread(db: Database, story: int, vector: Mapping[str, float], keys: StoryKeys) -> None:
+    """A story still on its own (and young) continues an earlier story's thread if this
+    article shows it does."""
+    found = db.execute(
+        "SELECT thread_id, article_count FROM stories WHERE id = ?", [story]
+    ).fetchone()
+    thread, count = found
+    if thread != story or count >= THREAD_RETRY_ARTICLES:
+        return
+    naming = {key: value for key, value in vector.items() if is_naming(key)}
+    candidates = [
+        c
+        for c in _candidates(db, naming, keys, THREAD_WINDOW_DAYS, THREAD_LOOKUP_KEYS, is_naming)
+        if c.thread_id != thread
+    ]
+    choice = choose_thread(naming, keys.day, candidates)
+    if choice.story_id is not None:
+        other = next(c for c in candidates if c.story_id == choice.story_id)
+        join_threads(db, thread, other.thread_id)
+
+
+def join_threads(db: Database, one: int, other: int) -> int:
+    """Make two threads one; its id is its earliest story's (the contract of thread_id)."""
+    root = db.execute(
+        """
+        SELECT id FROM stories WHERE thread_id IN (?, ?)
+        ORDER BY coalesce(first_published_at, '9999'), id LIMIT 1
+        """,
+        [one, other],
+    ).fetchone()[0]
+    db.execute("UPDATE stories SET thread_id = ? WHERE thread_id IN (?, ?)", [root, one, other])
+    return int(root)
+
+
+def backfill_stories(db: Database, batch: int = 200) -> int:
+    """Give every article without a story its story, as if they were stored now one by one,
+    oldest first (copies after the originals they join). Returns how many were placed."""
+    rows = db.execute(
+        "SELECT id, published_at, first_seen_at, duplicate_of FROM articles WHERE story_id IS NULL"
+    ).fetchall()
+    order = sorted(
+        rows,
+        key=lambda r: (r[3] is not None, publication_day(r[1], r[2]) or 0.0, r[0]),
+    )
+    ids = [r[0] for r in order]
+    for start in range(0, len(ids), batch):
+        chunk = ids[start : start + batch]
+        marks = ", ".join("?" for _ in chunk)
+        found = {
+            row["id"]: row
+            for row in db.query(
+                f"""
+                SELECT id, title, substr(text, 1, {LEAD_CHARS}) AS text, matched, published_at,
+                       first_seen_at, source, lang, duplicate_of
+                FROM articles WHERE id IN ({marks})
+                """,
+                chunk,
+            )
+        }
+        for article_id in chunk:
+            assign_story(db, article_id, found[article_id])
+    return len(ids)
+
+
+# -- reads ---------------------------------------------------------------------------------
+
+_STORY_COLUMNS = """
+    s.id, s.title, s.first_published_at, s.last_published_at, s.article_count,
+    s.outlet_count, s.languages, s.thread_id
+"""
+
+
+def _story(row: Mapping[str, Any]) -> dict[str, Any]:
+    return {**row, "languages": _matched(row.get("languages"))}
+
+
+class Stories:
+    """What the CLI and the digest read about stories and threads."""
+
+    def __init__(self, db: Database, path: Path) -> None:
+        self.db = db
+        self.path = path
+
+    @wraps_errors
+    def get(self, story_id: int) -> dict[str, Any] | None:
+        rows = list(
+            self.db.query(f"SELECT {_STORY_COLUMNS} FROM stories s WHERE s.id = ?", [story_id])
+        )
+        return _story(rows[0]) if rows else None
+
+    @wraps_errors
+    def seed_story(self) -> int | None:
+        """The story of the seed article (None on a database without one)."""
+        found = self.db.execute(
+            "SELECT story_id FROM articles WHERE is_seed = 1 ORDER BY id LIMIT 1"
+        ).fetchone()
+        return found[0] if found else None
+
+    @wraps_errors
+    def thread(self, story_id: int) -> list[dict[str, Any]]:
+        """The stories of this story's thread, first published first."""
+        return [
+            _story(row)
+            for row in self.db.query(
+                f"""
+                SELECT {_STORY_COLUMNS} FROM stories s
+                WHERE s.thread_id = (SELECT thread_id FROM stories WHERE id = ?)
+                ORDER BY s.first_published_at, s.id
+                """,
+                [story_id],
+            )
+        ]
+
+    @wraps_errors
+    def articles(self, story_ids: Sequence[int]) -> list[dict[str, Any]]:
+        """The articles of these stories, first published first (then first stored)."""
+        if not story_ids:
+            return []
+        marks = ", ".join("?" for _ in story_ids)
+        return list(
+            self.db.query(
+                f"""
+                SELECT id, story_id, title, source, lang, url, published_at, first_seen_at,
+                       duplicate_of, relevant, relevance, is_seed
+                FROM articles WHERE story_id IN ({marks})
+                ORDER BY coalesce(published_at, first_seen_at), id
+                """,
+                list(story_ids),
+            )
+        )
+
+    @wraps_errors
+    def listing(
+        self, since: str | None = None, relevant_only: bool = False, limit: int = 50
+    ) -> list[dict[str, Any]]:
+        """Stories last published at or after `since` (all if None), latest first;
+        `relevant_only`: those with at least one relevant article (or the seed)."""
+        where = ["1 = 1"]
+        params: dict[str, Any] = {"limit": limit}
+        if since is not None:
+            where.append("s.last_published_at >= :since")
+            params["since"] = since
+        if relevant_only:
+            where.append(
+                "EXISTS (SELECT 1 FROM articles a WHERE a.story_id = s.id "
+                "AND (a.relevant = 1 OR a.is_seed = 1))"
+            )
+        return [
+            _story(row)
+            for row in self.db.query(
+                f"""
+                SELECT {_STORY_COLUMNS},
+                       (SELECT count(*) FROM stories t WHERE t.thread_id = s.thread_id)
+                           AS thread_stories
+                FROM stories s WHERE {" AND ".join(where)}
+                ORDER BY s.last_published_at DESC, s.id DESC LIMIT :limit
+                """,
+                params,
+            )
+        ]
+
+    @wraps_errors
+    def weekly_counts(self, story_ids: Sequence[int]) -> list[tuple[str, int]]:
+        """Articles of these stories per week (Monday's date), by publication date."""
+        if not story_ids:
+            return []
+        marks = ", ".join("?" for _ in story_ids)
+        rows = self.db.execute(
+            f"""
+            SELECT date(coalesce(published_at, first_seen_at), 'weekday 0', '-6 days') AS week,
+                   count(*)
+            FROM articles WHERE story_id IN ({marks})
+            GROUP BY week HAVING week IS NOT NULL ORDER BY week
+            """,
+            list(story_ids),
+        ).fetchall()
+        return [(week, count) for week, count in rows]
+
+    @wraps_errors
+    def for_digest(self, story_ids: Iterable[int], since: str) -> dict[int, dict[str, Any]]:
+        """For each story: its row, `followed` (it, or a story of its thread, had a relevant
+        article or the seed first seen before `since` that a recorded digest covered), and
+        `seed_thread` (it is on the seed's thread)."""
+        ids = sorted(set(story_ids))
+        if not ids:
+            return {}
+        params: dict[str, Any] = {f"id{n}": value for n, value in enumerate(ids)}
+        params["since"] = since
+        named = ", ".join(f":id{n}" for n in range(len(ids)))
+        result = {}
+        for row in self.db.query(
+            f"""
+            SELECT {_STORY_COLUMNS},
+                   EXISTS (
+                       SELECT 1 FROM stories t JOIN articles a ON a.story_id = t.id
+                       WHERE t.thread_id = s.thread_id AND a.first_seen_at < :since
+                         AND (a.relevant = 1 OR a.is_seed = 1)
+                         AND (a.is_seed = 1 OR a.first_seen_at >=
+                              (SELECT min(since) FROM digests))
+                   ) AS followed,
+                   coalesce(s.thread_id = (SELECT t.thread_id FROM stories t
+                                           JOIN articles a ON a.story_id = t.id
+                                           WHERE a.is_seed = 1 LIMIT 1), 0) AS seed_thread
+            FROM stories s WHERE s.id IN ({named})
+            """,
+            params,
+        ):
+            story = _story(row)
+            story["followed"] = bool(story["followed"])
+            story["seed_thread"] = bool(story["seed_thread"])
+            result[story["id"]] = story
+        return result
