@@ -29,6 +29,7 @@ beside the time the rest of storing takes for them (decision, near-duplicate loo
 
 import argparse
 import itertools
+import json
 import re
 import statistics
 import sys
@@ -281,17 +282,74 @@ def cost(folder: Path, sizes: Sequence[int], probe: int = 300) -> None:
         storage_articles.assign_story = timer.original
 
 
+# -- real data --------------------------------------------------------------------------------
+
+REAL_DEV = ROOT.parent / "shared" / "corpus" / "relevance" / "real-dev.jsonl"
+
+
+def real(folder: Path, path: Path = REAL_DEV, show: int = 1000) -> None:
+    """Cluster the real development items (title + description, 10 languages) as a crawl
+    would store them, oldest first, and list every story of more than one article with the
+    labeller's English gloss of each item, to read."""
+    if not path.exists():
+        print(f"  {path} is not there: real-data run skipped")
+        return
+    items = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    items.sort(key=lambda item: (item["date"], item["id"]))
+    by_url = {item["url"]: item for item in items}
+    with Storage.open(folder / "real.db") as storage:
+        storage.ensure_seed()
+        incoming = [
+            Incoming(
+                Article(
+                    url=item["url"],
+                    canonical_url=item["url"],
+                    source=item["source"],
+                    title=item["title"],
+                    text=item["description"] or None,
+                    lang=item["lang"],
+                    published_at=item["date"],
+                )
+            )
+            for item in items
+        ]
+        score = scorer()
+        for start in range(0, len(incoming), BATCH):
+            storage.articles.store_incoming(incoming[start : start + BATCH], score)
+        rows = [row for row in storage.articles.export() if row["url"] in by_url]
+    stories: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for row in rows:
+        stories[row["story"]].append(by_url[row["url"]])
+    multi = {story: members for story, members in stories.items() if len(members) > 1}
+    languages = {story: {m["lang"] for m in members} for story, members in multi.items()}
+    print(
+        f"real items: {len(rows)} stored ({len(items)} in the file), {len(stories)} stories; "
+        f"{len(multi)} of more than one article ({sum(len(m) for m in multi.values())} "
+        f"articles), {sum(len(langs) > 1 for langs in languages.values())} in more than one "
+        "language"
+    )
+    for number, (story, members) in enumerate(sorted(multi.items())):
+        if number >= show:
+            break
+        print(f"  story #{story} ({len(members)} articles, {', '.join(sorted(languages[story]))})")
+        for member in members:
+            print(f"    {member['date'][:10]} {member['lang']} {member['id']}: {member['gloss']}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="*", default=[10_000, 100_000])
     parser.add_argument("--quick", action="store_true", help="a small set, no cost run")
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument("--no-cost", action="store_true")
+    parser.add_argument("--real", type=Path, default=REAL_DEV, help="real items (JSON lines)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="stories-bench-") as tmp:
         folder = Path(tmp)
         months, per_month = (6, 6) if args.quick else (24, 8)
         quality(folder, args.seed, months, per_month)
+        print("real data:")
+        real(folder, args.real)
         if not args.quick and not args.no_cost:
             print("cost per article:")
             cost(folder, args.sizes)

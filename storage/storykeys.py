@@ -45,6 +45,7 @@ LEAD_CHARS = 3000
 NAME_PREFIX = 5
 CONSONANT_PREFIX = 4
 MIN_NAME_LETTERS = 3
+UNCASED_MIN_LETTERS = 5
 # Numbers below this are mostly days, hours and list counts.
 MIN_NUMBER = 10
 # Reasons in `articles.matched` that are not profile terms (relevance/reasons.py).
@@ -249,6 +250,12 @@ def names_in(text: str, lang: str | None = None) -> set[str]:
     found: set[str] = set()
     for match in _NAME.finditer(text):
         word = match.group(0)
+        if _uncased(word):
+            # Georgian, Persian: no capitals to tell names by; every longer word counts
+            # (rarity then weighs the common ones down).
+            if len(word) >= UNCASED_MIN_LETTERS:
+                found |= name_keys(word, lang)
+            continue
         if not word[:1].isupper():
             continue
         acronym = len(word) >= 2 and word.isupper()
@@ -258,6 +265,10 @@ def names_in(text: str, lang: str | None = None) -> set[str]:
             continue
         found |= name_keys(word, lang)
     return found
+
+
+def _uncased(word: str) -> bool:
+    return word.lower() == word.upper()
 
 
 def name_keys(word: str, lang: str | None = None) -> set[str]:
