@@ -242,7 +242,8 @@ def cost(folder: Path, sizes: Sequence[int], probe: int = 300) -> None:
     # ~22 events a day over three years: denser than any real watch list, so more
     # candidate stories per article than in practice.
     months = 36
-    background = reports_for(plan_events(7, START - timedelta(days=365), months, 700), 7)
+    events = plan_events(7, START - timedelta(days=365), months, 700, distinct=False)
+    background = reports_for(events, 7)
     probes = reports_for(plan_events(8, START + timedelta(days=400), 2, 60), 8)[:probe]
     background = list(arrival_order(background, 7))
     timer = Timed()

@@ -11,8 +11,9 @@ before stories existed. `Stories` holds the reads of the CLI and the digest.
 """
 
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,7 @@ from storage.storymatch import (
     STORY_WINDOW_DAYS,
     THREAD_WINDOW_DAYS,
     Candidate,
+    Views,
     choose_story,
     choose_thread,
     copy_joins,
@@ -41,8 +43,9 @@ THREAD_LOOKUP_KEYS = 8
 MAX_CANDIDATES = 60
 # Keys kept per article: a very long lead cannot make a very long row.
 MAX_KEYS = 300
-# A story that is still a thread of its own tries to join one with each new article while
-# it has fewer articles than this (its first reports may not yet name the series).
+# A story looks for the thread it continues with each new article while it has fewer
+# articles than this (its first reports may not name the series yet); later, only an
+# article that names a series makes it look.
 THREAD_RETRY_ARTICLES = 6
 # A story rarely runs longer than this: stories whose last article is further after the
 # article's day than this are not looked at.
@@ -79,17 +82,21 @@ def assign_story(
     story's id. `row` holds the article's columns; `same_as` is the article whose story it
     joins whatever it says (the original it copies, or whose group it now heads)."""
     keys = keys_of(row)
-    counts = _key_counts(db, keys.weights)
-    vector = weigh(keys, counts, counts.get(TOTAL, 0))
-    vector = dict(sorted(vector.items(), key=lambda kv: -kv[1])[:MAX_KEYS])
+    counts = _key_counts(db, {**keys.weights, **keys.names_view})
+    total = counts.get(TOTAL, 0)
+    views = Views(
+        dict(islice(weigh(keys.weights, counts, total).items(), MAX_KEYS)),
+        dict(islice(weigh(keys.names_view, counts, total).items(), MAX_KEYS)),
+    )
+    vector = views.vector
     original = row.get("duplicate_of") or same_as
     if original is not None:
-        story = _copied_story(db, original, keys, vector, counts)
+        story = _copied_story(db, original, keys, views, counts)
         if story is not None:
             _join(db, story, article_id, row, keys.day)
             return story
-    candidates = _candidates(db, vector, keys, STORY_WINDOW_DAYS, LOOKUP_KEYS, _any_key)
-    choice = choose_story(vector, keys.day, keys.editions, candidates)
+    candidates = _candidates(db, views, keys, STORY_WINDOW_DAYS, LOOKUP_KEYS, _any_key)
+    choice = choose_story(views, keys.day, keys.editions, candidates)
     if choice.story_id is None:
         story = _new_story(db, row, keys.day)
         before: dict[str, int] = {}
@@ -100,10 +107,7 @@ def assign_story(
         _join(db, story, article_id, row, keys.day)
     db.execute("UPDATE articles SET story_id = ? WHERE id = ?", [story, article_id])
     _add_keys(db, story, keys, vector, before)
-    # A new story may continue a thread; a young one may show it does with a later report
-    # that names the series.
-    if choice.story_id is None or any(key.startswith("s:") for key in vector):
-        _follow_thread(db, story, vector, keys)
+    _follow_thread(db, story, views, keys)
     return story
 
 
@@ -115,7 +119,7 @@ def _copied_story(
     db: Database,
     original: int,
     keys: StoryKeys,
-    vector: Mapping[str, float],
+    views: Views,
     counts: Mapping[str, int],
 ) -> int | None:
     """The story a copy joins: its original's (always, for a copy of the seed), unless the
@@ -140,12 +144,20 @@ def _copied_story(
     if row["is_seed"]:
         return story
     theirs = keys_of(row)
-    more = _key_counts(db, [key for key in theirs.weights if key not in counts])
-    mine = weigh(theirs, {**counts, **more}, counts.get(TOTAL, 0))
+    # Without concepts on either side (an original stored unscored), they compare by names.
+    with_concepts = _has_concept(theirs.weights) and _has_concept(keys.weights)
+    mine = views.vector if with_concepts else views.names
+    their_weights = theirs.weights if with_concepts else theirs.names_view
+    more = _key_counts(db, [key for key in their_weights if key not in counts])
+    other = weigh(their_weights, {**counts, **more}, counts.get(TOTAL, 0))
     first = publication_day(row["first_published_at"], None)
     gap = day_gap(keys.day, first, publication_day(row["last_published_at"], None))
-    fits = copy_joins(vector, mine, (keys.editions, theirs.editions), gap)
+    fits = copy_joins(mine, other, (keys.editions, theirs.editions), gap)
     return story if fits else None
+
+
+def _has_concept(weights: Mapping[str, float]) -> bool:
+    return any(key.startswith("c:") for key in weights)
 
 
 def _key_counts(db: Database, keys: Iterable[str]) -> dict[str, int]:
@@ -157,22 +169,24 @@ def _key_counts(db: Database, keys: Iterable[str]) -> dict[str, int]:
 
 def _candidates(
     db: Database,
-    vector: Mapping[str, float],
+    views: Views,
     keys: StoryKeys,
     window: float,
     lookup: int,
-    usable: Any,
+    usable: Callable[[str], bool],
 ) -> list[Candidate]:
-    """The stories of the days around the article that share one of its most telling keys,
-    with what comparing them needs."""
+    """The stories of the days around the article that share one of its most telling keys
+    (in either view), with what comparing them needs."""
     if keys.day is None:
         return []
-    # A series first (another edition is the surest link), then the rarest keys.
-    usable_keys = sorted(
-        (key for key in vector if usable(key)),
-        key=lambda key: (not key.startswith("s:"), -vector[key]),
+    looked_up = list(
+        dict.fromkeys(
+            [
+                *_lookup_keys(views.vector, usable)[:lookup],
+                *_lookup_keys(views.names, usable)[:lookup],
+            ]
+        )
     )
-    looked_up = usable_keys[:lookup]
     if not looked_up:
         return []
     marks = ", ".join("?" for _ in looked_up)
@@ -192,7 +206,7 @@ def _candidates(
     if not ids:
         return []
     id_marks = ", ".join("?" for _ in ids)
-    article_keys = [*vector, *keys.editions]
+    article_keys = list(dict.fromkeys([*views.vector, *views.names, *keys.editions]))
     key_marks = ", ".join("?" for _ in article_keys)
     shared: dict[int, dict[str, int]] = {story: {} for story in ids}
     editions: dict[int, set[str]] = {story: set() for story in ids}
@@ -212,6 +226,16 @@ def _candidates(
         ids,
     ).fetchall():
         editions[story].add(key)
+    conceptual = {
+        story
+        for (story,) in db.execute(
+            f"""
+            SELECT DISTINCT story_id FROM story_keys
+            WHERE story_id IN ({id_marks}) AND key >= 'c:' AND key < 'c;'
+            """,
+            ids,
+        ).fetchall()
+    }
     rows = db.execute(
         f"""
         SELECT s.id, s.thread_id, s.first_published_at, s.last_published_at,
@@ -230,9 +254,19 @@ def _candidates(
             sumsq=sumsq,
             shared=shared[story],
             editions=frozenset(editions[story]),
+            has_concepts=story in conceptual,
         )
         for story, thread, first, last, sumsq in rows
     ]
+
+
+def _lookup_keys(vector: Mapping[str, float], usable: Callable[[str], bool]) -> list[str]:
+    """A vector's keys to look stories up by: a series first (another edition is the surest
+    link), then the most telling."""
+    return sorted(
+        (key for key in vector if usable(key)),
+        key=lambda key: (not key.startswith("s:"), -vector[key]),
+    )
 
 
 def _moment(day: float | None) -> str | None:
@@ -344,22 +378,19 @@ def _add_keys(
     )
 
 
-def _follow_thread(db: Database, story: int, vector: Mapping[str, float], keys: StoryKeys) -> None:
-    """A story still on its own (and young) continues an earlier story's thread if this
-    article shows it does."""
-    found = db.execute(
+def _follow_thread(db: Database, story: int, views: Views, keys: StoryKeys) -> None:
+    """Link the story's thread with another thread this article shows it continues: an
+    earlier (or later) edition of the series it names, or a story on the same matter. A
+    story that has grown past its first reports only links through a series."""
+    thread, count = db.execute(
         "SELECT thread_id, article_count FROM stories WHERE id = ?", [story]
     ).fetchone()
-    thread, count = found
-    if thread != story or count >= THREAD_RETRY_ARTICLES:
+    names_series = any(key.startswith("s:") for key in views.vector)
+    if count >= THREAD_RETRY_ARTICLES and not names_series:
         return
-    naming = {key: value for key, value in vector.items() if is_naming(key)}
-    candidates = [
-        c
-        for c in _candidates(db, naming, keys, THREAD_WINDOW_DAYS, THREAD_LOOKUP_KEYS, is_naming)
-        if c.thread_id != thread
-    ]
-    choice = choose_thread(naming, keys.day, candidates)
+    found = _candidates(db, views, keys, THREAD_WINDOW_DAYS, THREAD_LOOKUP_KEYS, is_naming)
+    candidates = [c for c in found if c.thread_id != thread]
+    choice = choose_thread(views, keys.day, candidates)
     if choice.story_id is not None:
         other = next(c for c in candidates if c.story_id == choice.story_id)
         join_threads(db, thread, other.thread_id)

@@ -203,6 +203,10 @@ class StoryKeys:
     weights: dict[str, float]  # key -> weight before rarity; `e:`/`o:` keys weigh 0
     day: float | None  # publication day (days since 1970, fractional), None when unknown
     editions: frozenset[str] = field(default_factory=frozenset)  # "e:2024", "o:5"
+    # The same article without the profile: every name as a name, no concepts. A story
+    # whose articles carry no concepts (the seed, articles stored unscored) is compared
+    # with this view, so that "Актау" in it still meets "Aktau" in the seed.
+    names_view: dict[str, float] = field(default_factory=dict)
 
     @property
     def years(self) -> frozenset[str]:
@@ -351,22 +355,22 @@ def story_keys(
     names = names_in(lead, lang)
     if not _is_title_case(title):
         names |= names_in(title, lang)
-    # A name the profile knows is counted once, as its concept.
-    names -= _concept_names(weights)
-    for key in names:
-        weights[key] = NAME_WEIGHT
     both = f"{title}\n{lead}"
     numbers, years = numbers_in(both)
-    for key in numbers:
-        weights[key] = NUMBER_WEIGHT
-    for key in years:
-        weights[key] = YEAR_WEIGHT
     series, editions = editions_in(both, lang)
-    for key in series:
-        weights[key] = SERIES_WEIGHT
-    for key in editions:
-        weights[key] = 0.0
-    return StoryKeys(weights, publication_day(published_at, first_seen_at), frozenset(editions))
+    common: dict[str, float] = {key: NUMBER_WEIGHT for key in numbers}
+    common.update((key, YEAR_WEIGHT) for key in years)
+    common.update((key, SERIES_WEIGHT) for key in series)
+    common.update((key, 0.0) for key in editions)
+    names_view = {key: NAME_WEIGHT for key in names}
+    # A name the profile knows is counted once, as its concept.
+    weights.update((key, NAME_WEIGHT) for key in names - _concept_names(weights))
+    return StoryKeys(
+        weights={**weights, **common},
+        day=publication_day(published_at, first_seen_at),
+        editions=frozenset(editions),
+        names_view={**names_view, **common},
+    )
 
 
 def idf(articles_with_key: int, articles: int) -> float:

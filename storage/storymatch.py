@@ -15,7 +15,7 @@ import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from storage.storykeys import StoryKeys, idf
+from storage.storykeys import idf
 
 SIGMA_DAYS = 3.0
 # Stories further apart than this are not even looked at (the Gaussian is ~0.004 there).
@@ -51,6 +51,9 @@ class Candidate:
     sumsq: float  # sum over the story's keys of (weight × its articles with the key)²
     shared: Mapping[str, int]  # of the article's keys: how many of the story's articles have it
     editions: frozenset[str] = frozenset()  # "e:2024", "o:5"
+    # Whether its articles carry profile concepts; if none does (the seed, articles stored
+    # unscored), the article is compared by its names view.
+    has_concepts: bool = True
 
 
 @dataclass(frozen=True)
@@ -59,14 +62,28 @@ class Choice:
     score: float
 
 
-def weigh(keys: StoryKeys, counts: Mapping[str, int], articles: int) -> dict[str, float]:
-    """The article's vector: each key's kind weight times its idf (`counts`: articles per key
-    among the `articles` counted)."""
-    return {
+def weigh(
+    weights: Mapping[str, float], counts: Mapping[str, int], articles: int
+) -> dict[str, float]:
+    """An article's vector: each key's kind weight times its idf (`counts`: articles per key
+    among the `articles` counted), most telling first."""
+    vector = {
         key: weight * idf(counts.get(key, 0), articles)
-        for key, weight in keys.weights.items()
+        for key, weight in weights.items()
         if weight > 0
     }
+    return dict(sorted(vector.items(), key=lambda kv: -kv[1]))
+
+
+@dataclass(frozen=True)
+class Views:
+    """An article's vector, and its names view (see StoryKeys.names_view)."""
+
+    vector: Mapping[str, float]
+    names: Mapping[str, float]
+
+    def for_story(self, candidate: "Candidate") -> Mapping[str, float]:
+        return self.vector if candidate.has_concepts else self.names
 
 
 def norm(vector: Mapping[str, float]) -> float:
@@ -106,9 +123,10 @@ def _telling(shared: Iterable[str]) -> int:
 
 
 def story_score(
-    vector: Mapping[str, float], day: float | None, editions: frozenset[str], candidate: Candidate
+    views: Views, day: float | None, editions: frozenset[str], candidate: Candidate
 ) -> float:
     """How well the article fits the story: 0 when it cannot belong to it."""
+    vector = views.for_story(candidate)
     if editions_differ(editions, candidate.editions):
         return 0.0
     if _telling(k for k in candidate.shared if k in vector) < MIN_SHARED:
@@ -126,7 +144,7 @@ def _span(day: float | None, candidate: Candidate) -> float:
 
 
 def choose_story(
-    vector: Mapping[str, float],
+    views: Views,
     day: float | None,
     editions: frozenset[str],
     candidates: Iterable[Candidate],
@@ -134,7 +152,7 @@ def choose_story(
     """The story the article joins (the best above `JOIN_AT`), or None for a new one."""
     best = Choice(None, 0.0)
     for candidate in candidates:
-        score = story_score(vector, day, editions, candidate)
+        score = story_score(views, day, editions, candidate)
         if score >= JOIN_AT and score > best.score:
             best = Choice(candidate.story_id, score)
     return best
@@ -168,14 +186,13 @@ def thread_score(naming: Mapping[str, float], day: float | None, candidate: Cand
     return found / total * decay(gap, THREAD_SIGMA_DAYS)
 
 
-def choose_thread(
-    vector: Mapping[str, float], day: float | None, candidates: Iterable[Candidate]
-) -> Choice:
+def choose_thread(views: Views, day: float | None, candidates: Iterable[Candidate]) -> Choice:
     """The story whose thread a new story continues (the best above `THREAD_AT`), or None."""
-    naming = {key: value for key, value in vector.items() if is_naming(key)}
+    naming = {key: value for key, value in views.vector.items() if is_naming(key)}
+    names = {key: value for key, value in views.names.items() if is_naming(key)}
     best = Choice(None, 0.0)
     for candidate in candidates:
-        score = thread_score(naming, day, candidate)
+        score = thread_score(naming if candidate.has_concepts else names, day, candidate)
         if score >= THREAD_AT and (best.story_id is None or score > best.score):
             best = Choice(candidate.story_id, score)
     return best
