@@ -190,8 +190,9 @@ def _candidates(
     if not looked_up:
         return []
     marks = ", ".join("?" for _ in looked_up)
+    # A story may run on after the article's day; a thread reaches both ways.
     low = int(keys.day - window) - 1
-    high = int(keys.day + LONGEST_STORY_DAYS)
+    high = int(keys.day + max(window, LONGEST_STORY_DAYS)) + 1
     ids = [
         story
         for story, _hits in db.execute(

@@ -76,6 +76,11 @@ _ORDINAL = re.compile(
 )
 
 _C_IS_J = frozenset({"az", "tr"})
+# English capitalises the days and months; they name no one ("on Monday", "in July").
+_CALENDAR = frozenset(
+    "monday tuesday wednesday thursday friday saturday sunday january february march april "
+    "may june july august september october november december".split()
+)
 _VOWELS = frozenset("aeiou")
 # Letters folded before transliteration: the region's additions to Latin and Cyrillic.
 _FOLD = str.maketrans(
@@ -265,7 +270,7 @@ def names_in(text: str, lang: str | None = None) -> set[str]:
         acronym = len(word) >= 2 and word.isupper()
         before = text[max(0, match.start() - 6) : match.start()]
         starts_sentence = match.start() == 0 or bool(_SENTENCE_END.search(before))
-        if starts_sentence and not acronym:
+        if (starts_sentence and not acronym) or word.lower() in _CALENDAR:
             continue
         found |= name_keys(word, lang)
     return found
