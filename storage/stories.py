@@ -79,8 +79,9 @@ def assign_story(
     db: Database, article_id: int, row: Mapping[str, Any], same_as: int | None = None
 ) -> int:
     """Put a just-inserted article into its story (a new one if none fits) and return the
-    story's id. `row` holds the article's columns; `same_as` is the article whose story it
-    joins whatever it says (the original it copies, or whose group it now heads)."""
+    story's id. `row` holds the article's columns (a `duplicate_of` there joins that article's
+    story); `same_as` is the article the near-duplicate index found it copies or now heads
+    the group of (its story is joined if the article says what that one says)."""
     keys = keys_of(row)
     counts = _key_counts(db, {**keys.weights, **keys.names_view})
     total = counts.get(TOTAL, 0)
@@ -91,7 +92,10 @@ def assign_story(
     vector = views.vector
     original = row.get("duplicate_of") or same_as
     if original is not None:
-        story = _copied_story(db, original, keys, views, counts)
+        # A copy the near-duplicate index found (`same_as`) is checked; one its caller
+        # declared (an import, the backfill of stored groups) is taken as it is.
+        checked = same_as is not None
+        story = _copied_story(db, original, keys, views, counts, checked)
         if story is not None:
             _join(db, story, article_id, row, keys.day)
             return story
@@ -121,11 +125,12 @@ def _copied_story(
     keys: StoryKeys,
     views: Views,
     counts: Mapping[str, int],
+    checked: bool = True,
 ) -> int | None:
-    """The story a copy joins: its original's (always, for a copy of the seed), unless the
-    copy does not say what the original says or is dated far from its story — then the
-    near-duplicate index took a template for a copy (a ministry's stock notice with other
-    names and numbers), and the copy is placed like any article."""
+    """The story a copy joins: its original's (always, for a copy of the seed or one not
+    `checked`), unless the copy does not say what the original says or is dated far from
+    its story — then the near-duplicate index took a template for a copy (a ministry's stock
+    notice with other names and numbers), and the copy is placed like any article."""
     found = list(
         db.query(
             f"""
@@ -141,7 +146,7 @@ def _copied_story(
         return None
     row = found[0]
     story: int = row["story_id"]
-    if row["is_seed"]:
+    if row["is_seed"] or not checked:
         return story
     theirs = keys_of(row)
     # Without concepts on either side (an original stored unscored), they compare by names.
@@ -556,9 +561,10 @@ class Stories:
 
     @wraps_errors
     def for_digest(self, story_ids: Iterable[int], since: str) -> dict[int, dict[str, Any]]:
-        """For each story: its row, `followed` (it, or a story of its thread, had a relevant
-        article or the seed first seen before `since` that a recorded digest covered), and
-        `seed_thread` (it is on the seed's thread)."""
+        """For each story: its row, `seed_thread` (it is on the seed's thread) and `update`:
+        the story or its thread was in an earlier digest (a relevant article of the thread,
+        first seen before `since`, fell in a recorded digest's period) — the seed's thread
+        always is, the seed being every digest's reference."""
         ids = sorted(set(story_ids))
         if not ids:
             return {}
@@ -569,22 +575,22 @@ class Stories:
         for row in self.db.query(
             f"""
             SELECT {_STORY_COLUMNS},
-                   EXISTS (
-                       SELECT 1 FROM stories t JOIN articles a ON a.story_id = t.id
-                       WHERE t.thread_id = s.thread_id AND a.first_seen_at < :since
-                         AND (a.relevant = 1 OR a.is_seed = 1)
-                         AND (a.is_seed = 1 OR a.first_seen_at >=
-                              (SELECT min(since) FROM digests))
-                   ) AS followed,
                    coalesce(s.thread_id = (SELECT t.thread_id FROM stories t
                                            JOIN articles a ON a.story_id = t.id
-                                           WHERE a.is_seed = 1 LIMIT 1), 0) AS seed_thread
+                                           WHERE a.is_seed = 1 LIMIT 1), 0) AS seed_thread,
+                   EXISTS (
+                       SELECT 1 FROM stories t
+                       JOIN articles a ON a.story_id = t.id
+                       JOIN digests d ON a.first_seen_at >= d.since AND a.first_seen_at < d.until
+                       WHERE t.thread_id = s.thread_id AND a.first_seen_at < :since
+                         AND a.relevant = 1
+                   ) AS shown_before
             FROM stories s WHERE s.id IN ({named})
             """,
             params,
         ):
             story = _story(row)
-            story["followed"] = bool(story["followed"])
             story["seed_thread"] = bool(story["seed_thread"])
+            story["update"] = story["seed_thread"] or bool(story.pop("shown_before"))
             result[story["id"]] = story
         return result
