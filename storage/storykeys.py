@@ -247,10 +247,11 @@ def _concept_names(concepts: Iterable[str]) -> set[str]:
 
 
 def _is_title_case(title: str) -> bool:
-    words = [w for w in _WORD.findall(title) if len(w) >= 4]
+    words: list[str] = [w for w in _WORD.findall(title) if len(w) >= 4]
     if len(words) < 3:
         return False
-    return sum(w[:1].isupper() for w in words) / len(words) >= TITLE_CASE_SHARE
+    capitalised = sum(1 for w in words if w[:1].isupper())
+    return capitalised / len(words) >= TITLE_CASE_SHARE
 
 
 def names_in(text: str, lang: str | None = None) -> set[str]:
