@@ -153,6 +153,7 @@ def line(name: str, scores: tuple[float, float, float]) -> str:
 
 
 def quality(folder: Path, seed: int, months: int, per_month: int) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
     events = plan_events(seed, START, months, per_month)
     reports = reports_for(events, seed)
     by_url = {r.url: r for r in reports}
@@ -341,14 +342,23 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="*", default=[10_000, 100_000])
     parser.add_argument("--quick", action="store_true", help="a small set, no cost run")
-    parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument(
+        "--seeds",
+        type=int,
+        nargs="*",
+        default=[11, 12],
+        help="labelled sets to score (11: the one the thresholds were tuned on; 12: held out)",
+    )
     parser.add_argument("--no-cost", action="store_true")
     parser.add_argument("--real", type=Path, default=REAL_DEV, help="real items (JSON lines)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="stories-bench-") as tmp:
         folder = Path(tmp)
         months, per_month = (6, 6) if args.quick else (24, 8)
-        quality(folder, args.seed, months, per_month)
+        for seed in args.seeds:
+            role = {11: "tuned on", 12: "held out"}.get(seed, "another")
+            print(f"== labelled set, seed {seed} ({role}) ==")
+            quality(folder / f"set-{seed}", seed, months, per_month)
         print("real data:")
         real(folder, args.real)
         if not args.quick and not args.no_cost:

@@ -11,7 +11,7 @@ before stories existed. `Stories` holds the reads of the CLI and the digest.
 """
 
 import json
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from itertools import islice
 from pathlib import Path
@@ -22,6 +22,7 @@ from sqlite_utils import Database
 from storage.errors import wraps_errors
 from storage.storykeys import LEAD_CHARS, StoryKeys, publication_day, story_keys
 from storage.storymatch import (
+    STORY_SPAN_DAYS,
     STORY_WINDOW_DAYS,
     THREAD_WINDOW_DAYS,
     Candidate,
@@ -38,18 +39,17 @@ from storage.timeutil import to_iso
 
 # The article's keys (its most telling first) that look stories up; the others only score.
 LOOKUP_KEYS = 12
-THREAD_LOOKUP_KEYS = 8
+MIN_LOOKUP_KEYS = 3
+# A key more articles have than this (or this share of all) is too common to look up by.
+COMMON_KEY_ARTICLES = 200
+COMMON_KEY_SHARE = 0.01
+# A story without a series continues a thread only if it names nearly all a story of the
+# matter names: its rarest names are enough to find that story by.
+THREAD_LOOKUP_KEYS = 3
 # Stories compared with one article at most (those sharing most looked-up keys first).
 MAX_CANDIDATES = 60
 # Keys kept per article: a very long lead cannot make a very long row.
 MAX_KEYS = 300
-# A story looks for the thread it continues with each new article while it has fewer
-# articles than this (its first reports may not name the series yet); later, only an
-# article that names a series makes it look.
-THREAD_RETRY_ARTICLES = 6
-# A story rarely runs longer than this: stories whose last article is further after the
-# article's day than this are not looked at.
-LONGEST_STORY_DAYS = 60
 TOTAL = ""  # the story_key_counts row that counts all articles
 _DATING = ("y:", "e:", "o:")
 
@@ -99,7 +99,10 @@ def assign_story(
         if story is not None:
             _join(db, story, article_id, row, keys.day)
             return story
-    candidates = _candidates(db, views, keys, STORY_WINDOW_DAYS, LOOKUP_KEYS, _any_key)
+    # A story may run on after the article's day (an article published late), at most as
+    # long as a story runs.
+    days = (STORY_WINDOW_DAYS, STORY_WINDOW_DAYS + STORY_SPAN_DAYS)
+    candidates = _candidates(db, views, keys, _story_lookup(views, counts), days)
     choice = choose_story(views, keys.day, keys.editions, candidates)
     if choice.story_id is None:
         story = _new_story(db, row, keys.day)
@@ -111,12 +114,11 @@ def assign_story(
         _join(db, story, article_id, row, keys.day)
     db.execute("UPDATE articles SET story_id = ? WHERE id = ?", [story, article_id])
     _add_keys(db, story, keys, vector, before)
-    _follow_thread(db, story, views, keys)
+    # A new story may continue a thread; a story joined by a report that names a series
+    # (its first reports may not have) may show it does.
+    if choice.story_id is None or any(key.startswith("s:") for key in vector):
+        _follow_thread(db, story, views, keys)
     return story
-
-
-def _any_key(key: str) -> bool:
-    return not key.startswith(_DATING)
 
 
 def _copied_story(
@@ -176,28 +178,16 @@ def _candidates(
     db: Database,
     views: Views,
     keys: StoryKeys,
-    window: float,
-    lookup: int,
-    usable: Callable[[str], bool],
+    looked_up: Sequence[str],
+    days: tuple[float, float],
 ) -> list[Candidate]:
-    """The stories of the days around the article that share one of its most telling keys
-    (in either view), with what comparing them needs."""
-    if keys.day is None:
-        return []
-    looked_up = list(
-        dict.fromkeys(
-            [
-                *_lookup_keys(views.vector, usable)[:lookup],
-                *_lookup_keys(views.names, usable)[:lookup],
-            ]
-        )
-    )
-    if not looked_up:
+    """The stories whose last article falls in `days` (before, after the article's day) and
+    that share one of the `looked_up` keys, with what comparing them needs."""
+    if keys.day is None or not looked_up:
         return []
     marks = ", ".join("?" for _ in looked_up)
-    # A story may run on after the article's day; a thread reaches both ways.
-    low = int(keys.day - window) - 1
-    high = int(keys.day + max(window, LONGEST_STORY_DAYS)) + 1
+    low = int(keys.day - days[0]) - 1
+    high = int(keys.day + days[1]) + 1
     ids = [
         story
         for story, _hits in db.execute(
@@ -266,13 +256,30 @@ def _candidates(
     ]
 
 
-def _lookup_keys(vector: Mapping[str, float], usable: Callable[[str], bool]) -> list[str]:
-    """A vector's keys to look stories up by: a series first (another edition is the surest
-    link), then the most telling."""
-    return sorted(
-        (key for key in vector if usable(key)),
-        key=lambda key: (not key.startswith("s:"), -vector[key]),
-    )
+def _story_lookup(views: Views, counts: Mapping[str, int]) -> list[str]:
+    """The keys to look up the stories an article may join by: its most telling ones (in
+    either view), leaving out those so common that their stories of a month are many (a
+    story the article fits shares its rarer keys too), but never all."""
+    common = max(COMMON_KEY_ARTICLES, COMMON_KEY_SHARE * counts.get(TOTAL, 0))
+    found: list[str] = []
+    for vector in (views.vector, views.names):
+        telling = [key for key in vector if not key.startswith(_DATING)]  # most telling first
+        rare = [key for key in telling if counts.get(key, 0) <= common]
+        found += (rare if len(rare) >= MIN_LOOKUP_KEYS else telling[:MIN_LOOKUP_KEYS])[:LOOKUP_KEYS]
+    return list(dict.fromkeys(found))
+
+
+def _thread_lookup(views: Views) -> list[str]:
+    """The keys to look up the threads a story may continue by: the series it names if any
+    (another edition links whatever its date); else its rarest names, which a story on the
+    same matter must name too (a thread asks for nearly all of them)."""
+    both = [*views.vector, *views.names]
+    series = [key for key in both if key.startswith("s:")]
+    if series:
+        return list(dict.fromkeys(series))
+    naming = [key for key in views.vector if is_naming(key)][:THREAD_LOOKUP_KEYS]
+    names = [key for key in views.names if is_naming(key)][:THREAD_LOOKUP_KEYS]
+    return list(dict.fromkeys([*naming, *names]))
 
 
 def _moment(day: float | None) -> str | None:
@@ -386,15 +393,10 @@ def _add_keys(
 
 def _follow_thread(db: Database, story: int, views: Views, keys: StoryKeys) -> None:
     """Link the story's thread with another thread this article shows it continues: an
-    earlier (or later) edition of the series it names, or a story on the same matter. A
-    story that has grown past its first reports only links through a series."""
-    thread, count = db.execute(
-        "SELECT thread_id, article_count FROM stories WHERE id = ?", [story]
-    ).fetchone()
-    names_series = any(key.startswith("s:") for key in views.vector)
-    if count >= THREAD_RETRY_ARTICLES and not names_series:
-        return
-    found = _candidates(db, views, keys, THREAD_WINDOW_DAYS, THREAD_LOOKUP_KEYS, is_naming)
+    earlier (or later) edition of the series it names, or a story on the same matter."""
+    thread = db.execute("SELECT thread_id FROM stories WHERE id = ?", [story]).fetchone()[0]
+    days = (THREAD_WINDOW_DAYS, THREAD_WINDOW_DAYS)
+    found = _candidates(db, views, keys, _thread_lookup(views), days)
     candidates = [c for c in found if c.thread_id != thread]
     choice = choose_thread(views, keys.day, candidates)
     if choice.story_id is not None:

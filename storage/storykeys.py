@@ -63,11 +63,12 @@ _SENTENCE_END = re.compile(r"[.!?…:\n]\W*$")
 _NUMBER = re.compile(r"(?<![\d:.,])(\d{1,3}(?:[ ,.\u00a0\u202f]\d{3})+|\d+)(?![\d:]|[.,]\d)")
 _YEAR = re.compile(r"(?<!\d)(19[5-9]\d|20[0-4]\d)(?!\d)")
 # An edition: a capitalised name, then a dash and a year ("Unity-2024", "Unity – 2024",
-# «Бірлестік-2025»), or a year right after a quoted name.
-_EDITION = re.compile(
-    r"([^\W\d_][\w'’]*)[\"»”“’']?\s*[-‐‑–—]\s*(19[5-9]\d|20[0-4]\d)(?!\d)"
-    r"|[«\"“]([^\W\d_][\w'’]*)\s+(19[5-9]\d|20[0-4]\d)[»\"”]"
-)
+# «Бірлестік-2025»), or a year right after a quoted name («Бирлестик 2024»): what comes
+# before a year, up to this many characters, is read.
+EDITION_REACH = 40
+_DASHED_NAME = re.compile(r"([^\W\d_][\w'’]*)[\"»”“’']?\s*[-‐‑–—]\s*$")
+_QUOTED_NAME = re.compile(r"[«\"“]([^\W\d_][\w'’]*)\s+$")
+_CLOSING_QUOTES = frozenset('»"”')
 # An ordinal number before a capitalised name: "5th Caspian Forum", "5-й Каспийский",
 # "5-ci Xəzər", "5-ші Каспий".
 _ORDINAL = re.compile(
@@ -260,28 +261,27 @@ def names_in(text: str, lang: str | None = None) -> set[str]:
     found: set[str] = set()
     for match in _NAME.finditer(text):
         word = match.group(0)
-        if _uncased(word):
+        first = word[0]
+        if first.islower():  # most words: settled at once
+            continue
+        if not first.isupper():
             # Georgian, Persian: no capitals to tell names by; every longer word counts
             # (rarity then weighs the common ones down).
             if len(word) >= UNCASED_MIN_LETTERS:
                 found |= name_keys(word, lang)
             continue
-        if not word[:1].isupper():
-            continue
+        start = match.start()
         acronym = len(word) >= 2 and word.isupper()
-        before = text[max(0, match.start() - 6) : match.start()]
-        starts_sentence = match.start() == 0 or bool(_SENTENCE_END.search(before))
+        starts_sentence = start == 0 or bool(_SENTENCE_END.search(text, max(0, start - 6), start))
         if (starts_sentence and not acronym) or word.lower() in _CALENDAR:
             continue
         found |= name_keys(word, lang)
     return found
 
 
-def _uncased(word: str) -> bool:
-    return word.lower() == word.upper()
-
-
-def name_keys(word: str, lang: str | None = None) -> set[str]:
+@lru_cache(maxsize=65536)
+def name_keys(word: str, lang: str | None = None) -> frozenset[str]:
+    """A name's `n:` and `m:` keys (none for a word too short)."""
     keys = set()
     key = name_key(word, lang)
     if key:
@@ -289,7 +289,7 @@ def name_keys(word: str, lang: str | None = None) -> set[str]:
     consonants = consonant_key(word, lang)
     if consonants:
         keys.add("m:" + consonants)
-    return keys
+    return frozenset(keys)
 
 
 def numbers_in(text: str) -> tuple[set[str], set[str]]:
@@ -311,13 +311,18 @@ def editions_in(text: str, lang: str | None = None) -> tuple[set[str], set[str]]
     """(`s:` series keys, `e:`/`o:` edition keys): names with an edition year or ordinal."""
     series: set[str] = set()
     editions: set[str] = set()
-    for match in _EDITION.finditer(text):
-        name = match.group(1) or match.group(3)
-        year = match.group(2) or match.group(4)
+    # Found from the years backwards: a text has few years, and many words.
+    for match in _YEAR.finditer(text):
+        before = text[max(0, match.start() - EDITION_REACH) : match.start()]
+        after = text[match.end() : match.end() + 1]
+        found = _DASHED_NAME.search(before) or (
+            _QUOTED_NAME.search(before) if after in _CLOSING_QUOTES else None
+        )
+        name = found.group(1) if found else ""
         key = name_key(name, lang) if name[:1].isupper() else None
         if key:
             series.add("s:" + key)
-            editions.add("e:" + year)
+            editions.add("e:" + match.group(1))
     for match in _ORDINAL.finditer(text):
         number, name = match.group(1), match.group(2)
         key = name_key(name, lang) if name[:1].isupper() else None
