@@ -361,3 +361,16 @@ def test_the_backfill_places_older_articles_oldest_first(tmp_path: Path) -> None
     with Storage.open(path) as upgraded:
         stories = [story_of(upgraded, n)["id"] for n in (1, 2, 3, 4)]
     assert stories[0] == stories[1] == stories[2] != stories[3]
+
+
+def test_an_earlier_original_stored_late_joins_its_copys_story(storage: Storage) -> None:
+    score = scorer()
+    text = OPENING[0].article.text
+    later = report(
+        10, "Lankaran Wire", "en", "2024-07-15T15:00:00Z", "Unity-2024 opens",
+        f"Lankaran Wire. {text} (Lankaran Wire)",
+    )  # fmt: skip
+    (copy,) = storage.articles.store_incoming([later], score)
+    (original,) = storage.articles.store_incoming([OPENING[0]], score)  # published earlier
+    assert original.outcome.value == "earlier-original"
+    assert story_of(storage, original.article_id)["id"] == story_of(storage, copy.article_id)["id"]
