@@ -239,7 +239,7 @@ def concept_keys(matched: Iterable[object]) -> dict[str, float]:
 
 def _concept_names(concepts: Iterable[str]) -> set[str]:
     """`n:` keys of the words of the concepts' labels ("c:place:Aktau" → "n:aktau")."""
-    found = set()
+    found: set[str] = set()
     for concept in concepts:
         label = concept.split(":", 2)[-1]
         for word in _NAME.findall(label):
@@ -282,7 +282,7 @@ def names_in(text: str, lang: str | None = None) -> set[str]:
 @lru_cache(maxsize=65536)
 def name_keys(word: str, lang: str | None = None) -> frozenset[str]:
     """A name's `n:` and `m:` keys (none for a word too short)."""
-    keys = set()
+    keys: set[str] = set()
     key = name_key(word, lang)
     if key:
         keys.add("n:" + key)
