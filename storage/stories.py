@@ -106,13 +106,13 @@ def assign_story(
     choice = choose_story(views, keys.day, keys.editions, candidates)
     if choice.story_id is None:
         story = _new_story(db, row, keys.day)
+        db.execute("UPDATE articles SET story_id = ? WHERE id = ?", [story, article_id])
         before: dict[str, int] = {}
     else:
         story = choice.story_id
         chosen = next(c for c in candidates if c.story_id == story)
         before = dict(chosen.shared)
         _join(db, story, article_id, row, keys.day)
-    db.execute("UPDATE articles SET story_id = ? WHERE id = ?", [story, article_id])
     _add_keys(db, story, keys, vector, before)
     # A new story may continue a thread; a story joined by a report that names a series
     # (its first reports may not have) may show it does.
