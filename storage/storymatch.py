@@ -7,8 +7,8 @@ joins the best story whose cosine with it, times a Gaussian of the days between 
 (σ = 3 days, after Miranda et al. 2018), reaches `JOIN_AT`, unless their editions differ
 (Unity-2024 and Unity-2025 are two events, however alike they read). A story that joins no
 earlier story starts a thread of its own unless it continues one: it names the same series
-(another edition of one exercise), or most of its named things are those of a story a few
-weeks or months before it.
+(another edition of one exercise), or nearly all it names is named by a story of the weeks
+around it.
 """
 
 import math
