@@ -88,10 +88,13 @@ def timeline(
     by_story: dict[int, list[dict[str, Any]]] = {s["id"]: [] for s in stories}
     for article in articles:
         by_story[article["story_id"]].append(article)
-    written = None
+    written, failure = None, None
     if not no_chart and weekly:
         path = chart_path or app.config.digest.output_dir / f"timeline-story-{stories[0]['id']}.png"
-        written = _write_chart(path, _weeks(weekly))
+        try:
+            written = _write_chart(path, _weeks(weekly))
+        except OSError as error:  # the timeline is still shown; the exit code says it
+            failure = f"{path}: cannot write the chart: {error}"
     if as_json:
         echo_json(
             {
@@ -103,6 +106,7 @@ def timeline(
                 "chart": str(written) if written else None,
             }
         )
+        _fail_on(failure)
         return
     first, last = stories[0], stories[-1]
     echo(
@@ -124,8 +128,14 @@ def timeline(
     echo("")
     if written:
         echo(f"chart (articles per week): {written}")
-    elif not no_chart:
+    elif not no_chart and failure is None:
         echo("chart: no dated articles to draw")
+    _fail_on(failure)
+
+
+def _fail_on(failure: str | None) -> None:
+    if failure is not None:
+        raise click.ClickException(failure)
 
 
 # A chart shows at least this many weeks, so that a thread of one week still has dates
@@ -144,15 +154,16 @@ def _weeks(weekly: Sequence[tuple[str, int]]) -> list[tuple[date, int]]:
 def _write_chart(path: Path, weeks: Sequence[tuple[date, int]]) -> Path:
     """The weekly bar chart as PNG at `path`, written whole or not at all."""
     png = weekly_chart(weeks, highlight_from=weeks[0][0])  # every bar drawn and numbered
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
         with os.fdopen(handle, "wb") as out:
             out.write(png)
         os.chmod(temporary, 0o644)
         os.replace(temporary, path)
-    except OSError as error:
-        raise click.ClickException(f"{path}: cannot write the chart: {error}") from error
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
     return path.resolve()
 
 

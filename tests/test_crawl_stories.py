@@ -195,3 +195,12 @@ def test_export_carries_each_articles_story(crawled: Crawled) -> None:
     opening = crawled.story("Steppe Herald", OPENING_EN)["id"]
     assert all(isinstance(row["story"], int) for row in exported)
     assert sum(row["story"] == opening for row in exported) == 3
+
+
+def test_timeline_says_when_the_chart_cannot_be_written(crawled: Crawled) -> None:
+    blocked = crawled.folder / "not-a-folder"
+    blocked.write_text("a file where the chart's folder would go", encoding="utf-8")
+    result = invoke(crawled.config, "timeline", "--chart", str(blocked / "chart.png"))
+    assert result.exit_code == 1
+    assert "Azerbaijan Prioritises" in result.output  # the timeline is shown all the same
+    assert f"{blocked / 'chart.png'}: cannot write the chart" in result.output
