@@ -18,11 +18,11 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from config import DIGEST_FORMATS
-from digest.select import Carrier, Digest, Entry, SourceState, parse_moment
+from digest.select import UPDATE_NOTE, Carrier, Digest, Entry, SourceState, parse_moment
 from storage.cleantext import xml_safe
 from storage.timeutil import to_iso
 
-JSON_VERSION = 1
+JSON_VERSION = 2
 # The formats are configuration's registry (digest.formats); RENDERERS implements each.
 FORMATS = DIGEST_FORMATS
 TITLE = "newswatch digest"
@@ -61,6 +61,8 @@ def headline(d: Digest) -> str:
     ]
     if d.copy_count:
         parts[0] += f" (+{plural(d.copy_count, 'copy', 'copies')})"
+    if d.story_count < len(d.articles):
+        parts[0] += f" in {plural(d.story_count, 'story', 'stories')}"
     if d.include_all:
         parts.append(f"{d.below_threshold_count} below threshold")
     parts.append(f"{d.polled_count} of {plural(len(d.sources), 'outlet')} polled")
@@ -78,6 +80,26 @@ def subject(d: Digest) -> str:
 
 def nothing_new(d: Digest) -> str:
     return f"Nothing new since {moment_text(d.since)}."
+
+
+def story_text(entry: Entry) -> str:
+    """ "Story: 3 outlets, 2 languages (en, ru); also reported by Kazinform (ru)", or ""."""
+    if entry.story is None:
+        return ""
+    languages = ", ".join(entry.story.languages)
+    text = f"Story: {entry.story.reach}" + (f" ({languages})" if languages else "")
+    if entry.reported_by:
+        text += "; also reported by " + ", ".join(entry.reported_by)
+    return text
+
+
+def update_text(entry: Entry) -> str:
+    """ "Update: new on a story you follow" for an entry on a followed story, else ""."""
+    if not entry.is_update:
+        return ""
+    return f"Update: {UPDATE_NOTE}" + (
+        " (the seed's thread)" if entry.story and entry.story.seed_thread else ""
+    )
 
 
 def entry_meta(entry: Entry) -> str:
@@ -113,7 +135,11 @@ def _text_entry(number: int | None, entry: Entry, width: int, new_copies: bool) 
     indent = " " * len(lead)
     lines = _wrap(f"[{relevance_text(entry.relevance)}] {entry.title}{marker}", "", width - 4)
     lines = [lead + lines[0]] + [indent + line for line in lines[1:]]
+    if update_text(entry):
+        lines += _wrap(update_text(entry), indent, width)
     lines += _wrap(entry_meta(entry), indent, width)
+    if story_text(entry):
+        lines += _wrap(story_text(entry), indent, width)
     if entry.matched:
         lines += _wrap("Matched: " + ", ".join(entry.matched), indent, width)
     if entry.snippet and not new_copies:
@@ -190,12 +216,26 @@ def _md_meta(entry: Entry) -> str:
 
 
 def _md_entry(number: int, entry: Entry) -> list[str]:
-    lines = [f"### {number}. {md_link(entry.title, entry.url)}", "", _md_meta(entry), ""]
+    lines = [f"### {number}. {md_link(entry.title, entry.url)}", ""]
+    if update_text(entry):
+        lines += [f"**{md_escape(update_text(entry))}**", ""]
+    lines += [_md_meta(entry), ""]
+    if entry.story is not None:
+        languages = ", ".join(entry.story.languages)
+        story = f"*Story:* {md_escape(entry.story.reach)}"
+        lines += [story + (f" ({md_escape(languages)})" if languages else ""), ""]
     if entry.snippet:
         lines += [f"> {md_escape(entry.snippet)}", ""]
     carriers = _md_carriers(entry)
     if carriers:
         lines += [f"*Also carried by:* {carriers}", ""]
+    if entry.reports:
+        reports = ", ".join(
+            md_link(report.source, report.url)
+            + (f" ({md_escape(report.lang)})" if report.lang else "")
+            for report in entry.reports
+        )
+        lines += [f"*Also reported by:* {reports}", ""]
     return lines
 
 
@@ -253,7 +293,12 @@ def _environment() -> Environment:
         lstrip_blocks=True,
     )
     env.filters.update(day=day, relevance=relevance_text, moment=moment_text)
-    env.globals.update(plural=plural, entry_meta=entry_meta, failure_text=failure_text)
+    env.globals.update(
+        plural=plural,
+        entry_meta=entry_meta,
+        failure_text=failure_text,
+        update_text=update_text,
+    )
     return env
 
 
@@ -300,6 +345,23 @@ def _entry_json(entry: Entry, rank: int | None) -> dict[str, Any]:
         "snippet": entry.snippet,
         "lang": entry.lang or None,
         "copies": [_carrier_json(c) for c in entry.copies],
+        "story": _story_json(entry),
+        "reports": [_entry_json(report, None) for report in entry.reports],
+    }
+
+
+def _story_json(entry: Entry) -> dict[str, Any] | None:
+    story = entry.story
+    if story is None:
+        return None
+    return {
+        "id": story.id,
+        "thread_id": story.thread_id,
+        "articles": story.articles,
+        "outlets": story.outlets,
+        "languages": list(story.languages),
+        "update": story.update,
+        "seed_thread": story.seed_thread,
     }
 
 
@@ -319,6 +381,7 @@ def digest_json(d: Digest) -> dict[str, Any]:
         "counts": {
             "relevant": d.relevant_count,
             "below_threshold": d.below_threshold_count,
+            "stories": d.story_count,
             "copies": d.copy_count,
             "outlets": len(d.sources),
             "outlets_polled": d.polled_count,
@@ -386,6 +449,10 @@ def _atom_entry(feed: ET.Element, entry: Entry, d: Digest) -> None:
     ]
     if entry.matched:
         details.append("Matched: " + ", ".join(entry.matched))
+    if update_text(entry):
+        details.insert(0, update_text(entry))
+    if story_text(entry):
+        details.append(story_text(entry))
     if entry.snippet:
         details.append(entry.snippet)
     if entry.carried_by:

@@ -99,6 +99,9 @@ def collect_digest(
         weekly=digests.weekly_counts(chart_start, end),
         include_all=include_all,
         threshold=config.profile.threshold,
+        stories=storage.stories.for_digest(
+            (row["story_id"] for row in articles if row.get("story_id") is not None), start
+        ),
     )
 
 

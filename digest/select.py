@@ -10,7 +10,7 @@ import json
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
@@ -102,8 +102,34 @@ class Carrier:
 
 
 @dataclass(frozen=True)
+class StoryNote:
+    """What a digest says about an entry's story (storage/stories.py): all its outlets and
+    languages so far, and whether the reader has seen it or its thread in an earlier
+    digest."""
+
+    id: int
+    thread_id: int
+    articles: int
+    outlets: int
+    languages: tuple[str, ...]
+    update: bool  # new on a story (or thread) an earlier digest showed: "a story you follow"
+    seed_thread: bool  # on the seed article's thread
+
+    @property
+    def reach(self) -> str:
+        """ "3 outlets, 2 languages"."""
+        outlets = f"{self.outlets} outlet{'' if self.outlets == 1 else 's'}"
+        count = len(self.languages)
+        return f"{outlets}, {count} language{'' if count == 1 else 's'}"
+
+
+UPDATE_NOTE = "new on a story you follow"
+
+
+@dataclass(frozen=True)
 class Entry:
-    """One story: the original article with the copies folded under it."""
+    """One story: its most relevant new article, with the copies folded under it and the
+    story's other new reports (other outlets' own words, any language)."""
 
     id: int
     title: str
@@ -120,6 +146,9 @@ class Entry:
     snippet: str
     lang: str
     copies: tuple[Carrier, ...] = ()
+    story_id: int | None = None
+    story: StoryNote | None = None
+    reports: tuple["Entry", ...] = ()  # the story's other new articles, best first
 
     @property
     def carriers(self) -> tuple[Carrier, ...]:
@@ -133,6 +162,18 @@ class Entry:
     @property
     def carried_by(self) -> tuple[str, ...]:
         return tuple(copy.source for copy in self.carriers)
+
+    @property
+    def is_update(self) -> bool:
+        return self.story is not None and self.story.update
+
+    @property
+    def reported_by(self) -> tuple[str, ...]:
+        """The other new reports of the story, as "Outlet (lang)"."""
+        return tuple(
+            f"{report.source} ({report.lang})" if report.lang else report.source
+            for report in self.reports
+        )
 
 
 @dataclass(frozen=True)
@@ -159,16 +200,25 @@ class Digest:
     threshold: float | None = None
 
     @property
+    def articles(self) -> tuple[Entry, ...]:
+        """Every new article listed: each entry and its story's other reports."""
+        return tuple(a for e in self.entries for a in (e, *e.reports))
+
+    @property
     def relevant_count(self) -> int:
-        return sum(1 for e in self.entries if e.relevant)
+        return sum(1 for a in self.articles if a.relevant)
 
     @property
     def below_threshold_count(self) -> int:
-        return sum(1 for e in self.entries if not e.relevant)
+        return sum(1 for a in self.articles if not a.relevant)
+
+    @property
+    def story_count(self) -> int:
+        return len(self.entries)
 
     @property
     def copy_count(self) -> int:
-        return sum(len(e.copies) for e in self.entries)
+        return sum(len(a.copies) for a in self.articles)
 
     @property
     def polled_count(self) -> int:
@@ -215,6 +265,7 @@ def entry_from_row(row: Row, copies: Iterable[Row] = ()) -> Entry:
         snippet=make_snippet(row.get("text")),
         lang=clean_line(row.get("lang")),
         copies=tuple(carrier_from_row(c) for c in copies),
+        story_id=row.get("story_id"),
     )
 
 
@@ -233,6 +284,47 @@ def rank(entries: Iterable[Entry]) -> list[Entry]:
         key=lambda e: (e.relevant, e.relevance or 0.0, _when(e), -e.id),
         reverse=True,
     )
+
+
+def story_note(row: Row) -> StoryNote:
+    languages = row.get("languages") or []
+    return StoryNote(
+        id=int(row["id"]),
+        thread_id=int(row.get("thread_id") or row["id"]),
+        articles=int(row.get("article_count") or 0),
+        outlets=int(row.get("outlet_count") or 0),
+        languages=tuple(clean_line(str(lang)) for lang in languages if lang),
+        update=bool(row.get("update")),
+        seed_thread=bool(row.get("seed_thread")),
+    )
+
+
+def group_stories(ranked: Iterable[Entry], stories: Mapping[int, Row]) -> list[Entry]:
+    """One entry per story: its best-ranked new article, the story's other new articles
+    folded under it as reports. Updates on the seed's thread (the matter the reader follows
+    first) come first; the rest keep their rank."""
+    firsts: list[Entry] = []
+    others: dict[int, list[Entry]] = {}
+    for entry in ranked:
+        story = entry.story_id
+        if story is None or story not in stories:
+            firsts.append(entry)
+        elif story in others:
+            others[story].append(entry)
+        else:
+            others[story] = []
+            firsts.append(entry)
+    grouped = [
+        replace(
+            entry,
+            story=story_note(stories[entry.story_id]),
+            reports=tuple(others[entry.story_id]),
+        )
+        if entry.story_id in others
+        else entry
+        for entry in firsts
+    ]
+    return sorted(grouped, key=lambda e: not (e.is_update and e.story and e.story.seed_thread))
 
 
 def group_copies(copies: Iterable[Row]) -> dict[int, list[Row]]:
@@ -284,10 +376,13 @@ def build_digest(
     weekly: Iterable[tuple[str, int]],
     include_all: bool = False,
     threshold: float | None = None,
+    stories: Mapping[int, Row] | None = None,
 ) -> Digest:
-    """Assemble a digest from the rows storage returned for one period."""
+    """Assemble a digest from the rows storage returned for one period (`stories`: the
+    story rows of its articles, by id, as storage.stories.for_digest gives them)."""
     by_original = group_copies(copies)
-    entries = rank(entry_from_row(row, by_original.get(row["id"], ())) for row in articles)
+    ranked = rank(entry_from_row(row, by_original.get(row["id"], ())) for row in articles)
+    entries = group_stories(ranked, stories or {})
 
     late = group_copies(late_copies)
     reference = None

@@ -404,7 +404,8 @@ def combine(
 
     language = [str(REGIONAL_LANGUAGE)] if analysis.regional_language else []
     seed_reason = str(seed_similarity(similar))
-    matched = _reasons(analysis, weighed.masses) + language + [seed_reason] + rules
+    reasons = _reasons(analysis, weighed.masses)
+    matched = reasons + language + [seed_reason] + rules + _further_terms(analysis, reasons)
     breakdown = {
         "threshold": threshold,
         "relevance": relevance,
@@ -521,6 +522,16 @@ def _reasons(analysis: Analysis, masses: dict[str, float]) -> list[str]:
     """Concepts that fired, the heaviest first."""
     order = sorted(masses, key=lambda c: (-masses[c], c))
     return [concept for concept in order if not analysis.terms[concept].group.block]
+
+
+def _further_terms(analysis: Analysis, reasons: list[str]) -> list[str]:
+    """Concepts a long text names only after its opening (which alone is scored): listed
+    last, they did not count, but they say what the article is about (stories compare them)."""
+    if analysis.whole is None:
+        return []
+    whole = analysis.whole
+    named = sorted(set(whole.title) | set(whole.body))
+    return [c for c in named if c not in reasons and not whole.terms[c].group.block]
 
 
 def _term_rows(

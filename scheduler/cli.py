@@ -26,6 +26,7 @@ from scheduler.jobs import run_crawl_cycle
 from scheduler.output import echo_json, shorten
 from scheduler.relevance_commands import explain_article, rescore
 from scheduler.sources_commands import sources
+from scheduler.stories_commands import stories, story, timeline
 from storage import SearchQueryError, Storage
 
 logger = logging.getLogger(__name__)
@@ -270,6 +271,8 @@ cli.add_command(sources)
 cli.add_command(export)
 cli.add_command(browse)
 cli.add_command(show)
+for command in (timeline, stories, story):
+    cli.add_command(command)
 
 
 def main() -> None:

@@ -20,8 +20,7 @@ from scheduler.output import echo_json
 from storage import Article, CopyEntry
 from storage.timeutil import to_iso
 
-# The columns of an export, in order. `story` is the seam for stories (issue 11): null
-# until articles carry a story id.
+# The columns of an export, in order. `story` is the article's story (stories.id).
 FIELDS = (
     "id",
     "title",

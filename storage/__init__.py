@@ -32,6 +32,7 @@ from storage.models import (
 from storage.recurring import RecurringParagraphs
 from storage.seed import SEED_FACTS, read_seed_document, seed_body
 from storage.sources import Sources
+from storage.stories import Stories
 
 __all__ = [
     "Article",
@@ -61,6 +62,7 @@ class Storage:
         self.digests = Digests(db, path)
         self.copies = Copies(db, path)
         self.paragraphs = RecurringParagraphs(db, path)
+        self.stories = Stories(db, path)
 
     @classmethod
     def open(cls, path: Path) -> "Storage":

@@ -30,6 +30,7 @@ from storage.neardup import (
     ranks_before,
 )
 from storage.search import match_expression, search_keys
+from storage.stories import assign_story
 from storage.timeutil import utc_now
 
 
@@ -180,6 +181,7 @@ class Articles:
         article_id = cursor.lastrowid
         assert article_id is not None
         index_article(self.db, article_id, found)
+        assign_story(self.db, article_id, row, same_as=decision.duplicate_of)
         self._add_aliases(addresses[1:], article_id, article.source, now)
         if decision.intent is Intent.EARLIER_ORIGINAL:
             # Published before the group's original: it is the original, stored late.

@@ -13,6 +13,7 @@ from storage.copies import index_stored_articles
 from storage.errors import StorageError, wrapped_errors
 from storage.migrations import migrations
 from storage.search import index_stored_articles as index_search_keys
+from storage.stories import backfill_stories
 
 logger = logging.getLogger(__name__)
 
@@ -25,6 +26,8 @@ BACKFILLS: dict[str, Callable[[Database], object]] = {
     # Articles stored before the near-duplicate index (the seed among them) are indexed, so a
     # copy crawled after the upgrade finds its original. Existing rows are not re-grouped.
     "m005_near_duplicates": index_stored_articles,
+    # Every article stored before stories existed gets its story (and thread), oldest first.
+    "m012_stories": backfill_stories,
     # Every stored article gets its search keys, so search finds it by them at once.
     "m013_search_keys": index_search_keys,
 }

@@ -248,6 +248,64 @@ def m011_source_documents(db: Database) -> None:
     )
 
 
+@migrations(name="m012_stories")
+def m012_stories(db: Database) -> None:
+    # Stories (one real-world happening, in any language and outlet) and threads (stories
+    # on one matter over time): storage/stories.py assigns each stored article to one.
+    db.execute(
+        """
+        CREATE TABLE stories (
+            id INTEGER PRIMARY KEY,
+            title TEXT,
+            first_published_at TEXT,
+            last_published_at TEXT,
+            article_count INTEGER NOT NULL DEFAULT 0,
+            outlet_count INTEGER NOT NULL DEFAULT 0,
+            languages TEXT NOT NULL DEFAULT '[]',
+            thread_id INTEGER REFERENCES stories(id)
+        )
+        """
+    )
+    db.execute("CREATE INDEX stories_thread_id ON stories (thread_id)")
+    db.execute("CREATE INDEX stories_last_published_at ON stories (last_published_at)")
+    # Plain ALTER TABLE: sqlite-utils would rebuild the whole table to add the reference.
+    db.execute("ALTER TABLE articles ADD COLUMN story_id INTEGER REFERENCES stories(id)")
+    db.execute("CREATE INDEX articles_story_id_source ON articles (story_id, source)")
+    # What a story is compared by: per key, how many of its articles have it, and the last
+    # day one did (the index finds the stories of recent days that share a key).
+    db.execute(
+        """
+        CREATE TABLE story_keys (
+            story_id INTEGER NOT NULL REFERENCES stories(id),
+            key TEXT NOT NULL,
+            articles INTEGER NOT NULL,
+            last_day INTEGER NOT NULL,
+            PRIMARY KEY (story_id, key)
+        ) WITHOUT ROWID
+        """
+    )
+    db.execute("CREATE INDEX story_keys_key_last_day ON story_keys (key, last_day)")
+    # The length of each story's vector, kept as it grows.
+    db.execute(
+        """
+        CREATE TABLE story_norms (
+            story_id INTEGER PRIMARY KEY REFERENCES stories(id),
+            sumsq REAL NOT NULL
+        )
+        """
+    )
+    # How many articles have each key (the key '' counts all articles): its rarity.
+    db.execute(
+        """
+        CREATE TABLE story_key_counts (
+            key TEXT PRIMARY KEY,
+            articles INTEGER NOT NULL
+        ) WITHOUT ROWID
+        """
+    )
+    # Articles stored before get their stories from a backfill after migrating (storage/db.py).
+
+
 @migrations(name="m013_search_keys")
 def m013_search_keys(db: Database) -> None:
     # Every word's keys (storage/search.py), indexed with the title and the text, so search

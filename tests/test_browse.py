@@ -152,9 +152,12 @@ def test_browse_ships_descriptions_facets_search_and_queries(served: str) -> Non
     kazakhstan = [row for row in weeks["rows"] if row["country"] == "Kazakhstan"]
     assert kazakhstan and kazakhstan[0]["articles"] >= 3
     assert kazakhstan[0]["week"] <= time.strftime("%Y-%m-%d", time.gmtime())
+    timeline = json.loads(get(served + "/story_timeline.json?_shape=objects&story=")[1])
+    assert timeline["rows"][0]["title"].startswith("Azerbaijan Prioritises")  # the seed's thread
+    assert timeline["rows"][0]["outlet_names"] == "AzerNews (via MENAFN)"
     tables = json.loads(get(served + ".json")[1])["tables"]
     hidden = {table["name"] for table in tables if table["hidden"]}
-    assert {"article_bands", "article_fingerprints", "articles_fts"} <= hidden
+    assert {"article_bands", "article_fingerprints", "articles_fts", "story_keys"} <= hidden
     assert "articles" not in hidden and "sources" not in hidden
 
 

@@ -52,7 +52,7 @@ class _Sink:
 
 
 def schema() -> dict:
-    text = resources.files("digest").joinpath("schema", "digest-v1.schema.json").read_text()
+    text = resources.files("digest").joinpath("schema", "digest-v2.schema.json").read_text()
     return json.loads(text)
 
 
@@ -93,7 +93,7 @@ def test_json_follows_the_documented_schema_in_rank_order(filled):
     _config, _storage, ids = filled
     data = json.loads(rendered(filled, "json"))
     jsonschema.validate(data, schema())
-    assert data["version"] == 1
+    assert data["version"] == 2
     assert [a["id"] for a in data["articles"]] == [ids[name] for name in RANKED]
     assert [a["rank"] for a in data["articles"]] == list(range(1, len(RANKED) + 1))
     relevances = [a["relevance"] for a in data["articles"]]
@@ -101,6 +101,7 @@ def test_json_follows_the_documented_schema_in_rank_order(filled):
     assert data["counts"] == {
         "relevant": 6,
         "below_threshold": 0,
+        "stories": 6,
         "copies": 2,
         "outlets": 6,
         "outlets_polled": 5,

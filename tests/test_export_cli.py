@@ -93,9 +93,11 @@ def test_export_jsonl_carries_the_links(config_file: Path, database: dict[str, i
     assert original["addresses"] == ["http://amp.herald.test/drill/amp"]
     assert original["versions"] == 1
     assert original["matched"] == ["place:Aktau", "defense:exercise"]
-    assert original["relevant"] is True and original["story"] is None
+    assert original["relevant"] is True and isinstance(original["story"], int)
+    assert rows[1]["story"] != original["story"]  # the wrestling is another story
     copy = json.loads(newswatch(config_file, "export", "--format", "json").output)[2]
     assert copy["duplicate_of"] == database["original"]
+    assert copy["story"] == original["story"]  # a copy is in its original's story
     assert copy["original_url"] == "http://herald.test/drill"
 
 
@@ -125,7 +127,7 @@ def test_export_csv_to_a_file_reads_back(
     by_id = {int(row["id"]): row for row in rows}
     other = by_id[database["other"]]
     assert other["text"] == 'A wrestling championship, with a comma, and "quotes".\nSecond line.'
-    assert other["relevant"] == "0" and other["copies"] == "" and other["story"] == ""
+    assert other["relevant"] == "0" and other["copies"] == "" and other["story"].isdigit()
     original = by_id[database["original"]]
     assert original["copies"] == str(database["copy"])
     assert original["matched"] == "place:Aktau; defense:exercise"

@@ -205,6 +205,17 @@ def test_a_long_text_does_not_inflate_or_deflate_the_score(profile: Profile) -> 
     assert not politics.relevant, explain(politics)
 
 
+def test_names_after_the_opening_are_listed_last_and_do_not_count(profile: Profile) -> None:
+    title, lead = ARMY
+    later = " Part of the drills moved to the Oymasha range on the Caspian coast."
+    short = score_article(profile, title, lead + CITY_NEWS, "en")
+    long = score_article(profile, title, lead + CITY_NEWS + later, "en")
+    assert abs(long.relevance - short.relevance) < 0.05  # the seed compares whole texts
+    assert "site:Oymasha" not in short.matched
+    seed_at = next(i for i, r in enumerate(long.matched) if r.startswith("seed:"))
+    assert "site:Oymasha" in long.matched[seed_at:]
+
+
 def test_real_full_texts_of_general_news_are_not_relevant(profile: Profile) -> None:
     """The extraction corpus's 181 real pages (general news; none is regional defense),
     scored with their whole text: at most 2 in 100 may come out relevant."""

@@ -36,6 +36,7 @@ from tests.outlets.articles import (
     FixtureArticle,
     valley_articles,
 )
+from tests.outlets.stories import StoryOutlets
 from tests.outlets.syndication import (
     PATROL_BOATS,
     PATROL_BOATS_AGGREGATED,
@@ -134,6 +135,8 @@ class OutletWeb:
         self._add_routes()
         self.syndication = SyndicationOutlets()
         self.routes.update(self.syndication.routes())
+        self.stories = StoryOutlets(self.syndication.page, self.syndication.feed)
+        self.routes.update(self.stories.routes())
 
     def url(self, path: str) -> str:
         return self.base + path
