@@ -23,6 +23,11 @@ from storage.cleantext import xml_safe
 from storage.timeutil import to_iso
 
 JSON_VERSION = 2
+# Text and Markdown (a mail's plain part, a terminal) list this many stories; the HTML and
+# JSON digests list them all.
+MAX_PLAIN_ENTRIES = 25
+# The HTML digest shows this many stories of a group in full, the rest as one line each.
+FULL_PER_GROUP = 5
 # The formats are configuration's registry (digest.formats); RENDERERS implements each.
 FORMATS = DIGEST_FORMATS
 TITLE = "newswatch digest"
@@ -84,7 +89,7 @@ def nothing_new(d: Digest) -> str:
 
 def story_text(entry: Entry) -> str:
     """ "Story: 3 outlets, 2 languages (en, ru); also reported by Kazinform (ru)", or ""."""
-    if entry.story is None:
+    if entry.story is None or not entry.has_reach:
         return ""
     languages = ", ".join(entry.story.languages)
     text = f"Story: {entry.story.reach}" + (f" ({languages})" if languages else "")
@@ -100,6 +105,28 @@ def update_text(entry: Entry) -> str:
     return f"Update: {UPDATE_NOTE}" + (
         " (the seed's thread)" if entry.story and entry.story.seed_thread else ""
     )
+
+
+def lang_mark(entry: Entry) -> str:
+    """ "[ru] " before a title, "" when the language is unknown."""
+    return f"[{entry.lang}] " if entry.lang else ""
+
+
+def capped(d: Digest, limit: int) -> tuple[list[tuple[str, list[Entry]]], int]:
+    """The digest's groups holding at most `limit` entries in all (the first in display
+    order), and how many were left out."""
+    kept: list[tuple[str, list[Entry]]] = []
+    room = limit
+    for name, entries in d.groups:
+        if room <= 0:
+            break
+        kept.append((name, list(entries[:room])))
+        room -= len(kept[-1][1])
+    return kept, max(0, len(d.entries) - limit)
+
+
+def more_text(left_out: int) -> str:
+    return f"{plural(left_out, 'more story', 'more stories')} in the HTML and JSON digests."
 
 
 def entry_meta(entry: Entry) -> str:
@@ -133,15 +160,16 @@ def _text_entry(number: int | None, entry: Entry, width: int, new_copies: bool) 
     marker = "" if entry.relevant else " [below threshold]"
     lead = f"{number}. " if number is not None else "- "
     indent = " " * len(lead)
-    lines = _wrap(f"[{relevance_text(entry.relevance)}] {entry.title}{marker}", "", width - 4)
+    title = f"[{relevance_text(entry.relevance)}] {lang_mark(entry)}{entry.title}{marker}"
+    lines = _wrap(title, "", width - 4)
     lines = [lead + lines[0]] + [indent + line for line in lines[1:]]
     if update_text(entry):
         lines += _wrap(update_text(entry), indent, width)
     lines += _wrap(entry_meta(entry), indent, width)
     if story_text(entry):
         lines += _wrap(story_text(entry), indent, width)
-    if entry.matched:
-        lines += _wrap("Matched: " + ", ".join(entry.matched), indent, width)
+    if entry.tags:
+        lines += _wrap("Matched: " + ", ".join(entry.tags), indent, width)
     if entry.snippet and not new_copies:
         lines += _wrap(entry.snippet, indent, width)
     lines.append(indent + (entry.url or "(no web link)"))
@@ -163,8 +191,15 @@ def render_text(d: Digest, width: int = 78) -> str:
     lines.append("")
     if d.is_empty:
         lines.append(nothing_new(d))
-    for number, entry in enumerate(d.entries, start=1):
-        lines += [*_text_entry(number, entry, width, new_copies=False), ""]
+    groups, left_out = capped(d, MAX_PLAIN_ENTRIES)
+    number = 0
+    for name, entries in groups:
+        lines += [name.upper(), ""]
+        for entry in entries:
+            number += 1
+            lines += [*_text_entry(number, entry, width, new_copies=False), ""]
+    if left_out:
+        lines += [more_text(left_out), ""]
     if d.recarried:
         lines += ["EARLIER STORIES, NEWLY CARRIED", ""]
         for entry in d.recarried:
@@ -210,8 +245,10 @@ def _md_meta(entry: Entry) -> str:
     meta = f"**{relevance_text(entry.relevance)}** · {md_escape(entry_meta(entry))}"
     if not entry.relevant:
         meta += " · *below threshold*"
-    if entry.matched:
-        meta += " · matched: " + ", ".join(md_escape(term) for term in entry.matched)
+    if entry.lang:
+        meta += f" · {md_escape(entry.lang)}"
+    if entry.tags:
+        meta += " · matched: " + ", ".join(md_escape(term) for term in entry.tags)
     return meta
 
 
@@ -220,7 +257,7 @@ def _md_entry(number: int, entry: Entry) -> list[str]:
     if update_text(entry):
         lines += [f"**{md_escape(update_text(entry))}**", ""]
     lines += [_md_meta(entry), ""]
-    if entry.story is not None:
+    if entry.story is not None and entry.has_reach:
         languages = ", ".join(entry.story.languages)
         story = f"*Story:* {md_escape(entry.story.reach)}"
         lines += [story + (f" ({md_escape(languages)})" if languages else ""), ""]
@@ -265,10 +302,15 @@ def render_markdown(d: Digest) -> str:
         lines.append("")
     if d.is_empty:
         lines += [md_escape(nothing_new(d)), ""]
-    if d.entries:
-        lines += ["## New articles", ""]
-        for number, entry in enumerate(d.entries, start=1):
+    groups, left_out = capped(d, MAX_PLAIN_ENTRIES)
+    number = 0
+    for name, entries in groups:
+        lines += [f"## {md_escape(name)}", ""]
+        for entry in entries:
+            number += 1
             lines += _md_entry(number, entry)
+    if left_out:
+        lines += [f"*{md_escape(more_text(left_out))}*", ""]
     if d.recarried:
         lines += ["## Earlier stories, newly carried", ""]
         lines += [_md_recarried(entry) for entry in d.recarried]
@@ -298,6 +340,7 @@ def _environment() -> Environment:
         entry_meta=entry_meta,
         failure_text=failure_text,
         update_text=update_text,
+        full_per_group=FULL_PER_GROUP,
     )
     return env
 
@@ -344,6 +387,7 @@ def _entry_json(entry: Entry, rank: int | None) -> dict[str, Any]:
         "matched": list(entry.matched),
         "snippet": entry.snippet,
         "lang": entry.lang or None,
+        "country": entry.country,
         "copies": [_carrier_json(c) for c in entry.copies],
         "story": _story_json(entry),
         "reports": [_entry_json(report, None) for report in entry.reports],

@@ -29,6 +29,8 @@ logger = logging.getLogger(__name__)
 FIRST_PERIOD = timedelta(hours=24)  # a first digest, with none before it, looks back this far
 FEED_WINDOW = timedelta(days=14)  # the Atom file keeps the stories of the last two weeks
 FEED_MAX_ENTRIES = 200
+# The chart looks back this far at most; it starts at its first week with data.
+CHART_REACH = timedelta(weeks=26)
 EXTENSIONS = {"text": "txt", "markdown": "md", "html": "html", "json": "json", "atom": "atom"}
 STDOUT = "-"
 
@@ -85,7 +87,7 @@ def collect_digest(
     late_originals = digests.articles_by_id({row["duplicate_of"] for row in late})
     seed = storage.articles.seed()
     seed_row = digests.articles_by_id([seed.id])[0] if seed and seed.id is not None else None
-    chart_start = seed.published_at if seed and seed.published_at else start
+    chart_start = to_iso(min(since, until - CHART_REACH))
     return build_digest(
         since=since,
         until=until,

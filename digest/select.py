@@ -13,8 +13,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from relevance.countries import country_of
 from relevance.reasons import supporting_terms
 from storage.timeutil import from_iso
 
@@ -22,6 +23,13 @@ Row = Mapping[str, Any]
 
 SNIPPET_CHARS = 280
 UNTITLED = "(untitled)"
+# The strongest terms shown beside an entry: more reads as noise (the JSON keeps them all).
+MAX_TAGS = 4
+ACROSS_THE_REGION = "Across the region"
+SEED_THREAD_GROUP = "The story you follow"
+# Query parameters that only track the reader (campaign tags, click ids): dropped from links.
+_TRACKING_PREFIXES = ("utm_", "mc_", "pk_", "_hs")
+_TRACKING_NAMES = frozenset({"fbclid", "gclid", "dclid", "yclid", "msclkid", "igshid", "ocid"})
 
 # C0/C1 controls could drive a terminal (ANSI escapes) or hide text; bidi overrides and
 # isolates can make a title display as something else than it says.
@@ -51,7 +59,25 @@ def safe_link(url: str | None) -> str | None:
         return None
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
         return None
-    return candidate
+    return without_tracking(candidate)
+
+
+def _is_tracking(name: str) -> bool:
+    name = name.lower()
+    return name in _TRACKING_NAMES or name.startswith(_TRACKING_PREFIXES)
+
+
+def without_tracking(url: str) -> str:
+    """The URL without its tracking query parameters (utm_source, fbclid, …); the rest of
+    the query, and a URL without any, stay exactly as they were."""
+    parts = urlsplit(url)
+    if not parts.query:
+        return url
+    pairs = parse_qsl(parts.query, keep_blank_values=True)
+    kept = [(name, value) for name, value in pairs if not _is_tracking(name)]
+    if len(kept) == len(pairs):
+        return url
+    return urlunsplit(parts._replace(query=urlencode(kept)))
 
 
 def make_snippet(text: str | None, limit: int = SNIPPET_CHARS) -> str:
@@ -76,17 +102,20 @@ def parse_moment(value: str | None) -> datetime | None:
         return None
 
 
-def _matched(value: Any) -> tuple[str, ...]:
-    """The terms that made an article relevant (`articles.matched` is JSON text), cleaned
-    for display, each once."""
+def _reasons(value: Any) -> list[Any]:
+    """`articles.matched` (JSON text) as a list; [] when it is not one."""
     if isinstance(value, str):
         try:
             value = json.loads(value)
         except ValueError:
-            return ()
-    if not isinstance(value, list):
-        return ()
-    terms = (clean_line(term) for term in supporting_terms(value))
+            return []
+    return value if isinstance(value, list) else []
+
+
+def _matched(value: Any) -> tuple[str, ...]:
+    """The terms that made an article relevant, strongest first, cleaned for display, each
+    once."""
+    terms = (clean_line(term) for term in supporting_terms(_reasons(value)))
     return tuple(dict.fromkeys(term for term in terms if term))
 
 
@@ -149,6 +178,28 @@ class Entry:
     story_id: int | None = None
     story: StoryNote | None = None
     reports: tuple["Entry", ...] = ()  # the story's other new articles, best first
+    country: str | None = None  # the country of the region it is about (None: region-wide)
+
+    @property
+    def has_reach(self) -> bool:
+        """Whether its story has more than this one report to tell of."""
+        return self.story is not None and (self.story.articles > 1 or self.story.outlets > 1)
+
+    @property
+    def tags(self) -> tuple[str, ...]:
+        """The strongest terms, for display."""
+        return self.matched[:MAX_TAGS]
+
+    @property
+    def on_seed_thread(self) -> bool:
+        return self.is_update and self.story is not None and self.story.seed_thread
+
+    @property
+    def group(self) -> str:
+        """The heading the entry is listed under."""
+        if self.on_seed_thread:
+            return SEED_THREAD_GROUP
+        return self.country or ACROSS_THE_REGION
 
     @property
     def carriers(self) -> tuple[Carrier, ...]:
@@ -236,6 +287,19 @@ class Digest:
     def reference_news(self) -> bool:
         return self.reference is not None and bool(self.reference.copies)
 
+    @property
+    def groups(self) -> tuple[tuple[str, tuple[Entry, ...]], ...]:
+        """The entries under their headings: the seed's thread first, then each country in
+        the order of its best entry, then what is region-wide; each keeps the rank order."""
+        grouped: dict[str, list[Entry]] = {}
+        for entry in self.entries:
+            grouped.setdefault(entry.group, []).append(entry)
+        order = sorted(
+            grouped,
+            key=lambda name: (name != SEED_THREAD_GROUP, name == ACROSS_THE_REGION),
+        )
+        return tuple((name, tuple(grouped[name])) for name in order)
+
 
 def carrier_from_row(row: Row) -> Carrier:
     return Carrier(
@@ -266,6 +330,7 @@ def entry_from_row(row: Row, copies: Iterable[Row] = ()) -> Entry:
         lang=clean_line(row.get("lang")),
         copies=tuple(carrier_from_row(c) for c in copies),
         story_id=row.get("story_id"),
+        country=country_of(_reasons(row.get("matched"))),
     )
 
 
@@ -394,9 +459,11 @@ def build_digest(
         if row["id"] in late and (include_all or row.get("relevant"))
     )
 
-    chart_start = since.date()
-    if reference is not None:
-        chart_start = (parse_moment(reference.published_at) or since).date()
+    # The chart spans the weeks that have data, through the digest's own: no run of empty
+    # weeks before the first article.
+    weekly = list(weekly)
+    first_week = date.fromisoformat(weekly[0][0]) if weekly else since.date()
+    chart_start = min(first_week, since.date())
     return Digest(
         since=since,
         until=until,

@@ -3,6 +3,9 @@ which writes them, and for the digest and the CLI, which read them.
 
 A reason is written "group:value": a profile term is "<its group>:<its label>"
 ("place:Aktau", "defense:exercise"); the other reasons use the reserved groups below.
+The scored terms come first, heaviest first, then the language, the seed similarity and the
+rules; a long text's terms named only after its scored opening follow the seed similarity
+(they did not count, but say what the article is about).
 """
 
 from collections.abc import Iterable
@@ -52,12 +55,26 @@ def rule(name: str) -> Reason:
 REGIONAL_LANGUAGE = Reason(LANGUAGE, "regional")
 
 
+def scored_reasons(matched: Iterable[object]) -> list[Reason]:
+    """The reasons up to the seed similarity (what was scored); values that are not strings
+    (a hand-edited row) are skipped."""
+    reasons = []
+    for item in matched:
+        if isinstance(item, str):
+            reason = parse(item)
+            if reason.group == SEED:
+                break
+            reasons.append(reason)
+    return reasons
+
+
 def supporting_terms(matched: Iterable[object]) -> list[str]:
-    """The terms that made an article relevant, as a reader wants them: "place:Aktau" is
-    "Aktau"; seed similarity, rules, the language and counter-terms are left out. Values
-    that are not strings (a hand-edited row) are skipped."""
-    return [
-        reason.value
-        for reason in (parse(item) for item in matched if isinstance(item, str))
-        if reason.supports
-    ]
+    """The terms that made an article relevant, as a reader wants them, strongest first:
+    "place:Aktau" is "Aktau"; the language, counter-terms and whatever follows the seed
+    similarity (rules, terms that were not scored) are left out."""
+    return [reason.value for reason in scored_reasons(matched) if reason.supports]
+
+
+def scored_terms(matched: Iterable[object]) -> list[Reason]:
+    """The profile terms that were scored, strongest first."""
+    return [reason for reason in scored_reasons(matched) if reason.is_term]

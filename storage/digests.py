@@ -245,22 +245,17 @@ class Digests:
 
     @wraps_errors
     def weekly_counts(self, start: str, until: str) -> list[tuple[str, int]]:
-        """Relevant original articles per week (Monday's date), by publication date.
-
-        Counts articles published (or, undated, first seen) from `start` and first seen
-        before `until`; the seed itself is not counted.
-        """
+        """Relevant original articles per week (Monday's date) by when newswatch first saw
+        them, from `start` to before `until`: what each digest's header counts, so the two
+        agree. The seed and copies are not counted."""
         rows = self.db.execute(
             """
-            SELECT date(coalesce(published_at, first_seen_at), 'weekday 0', '-6 days') AS week,
-                   count(*)
+            SELECT date(first_seen_at, 'weekday 0', '-6 days') AS week, count(*)
             FROM articles
             WHERE relevant = 1 AND is_seed = 0 AND duplicate_of IS NULL
-              AND coalesce(published_at, first_seen_at) >= ?
-              AND coalesce(published_at, first_seen_at) < ?
-              AND first_seen_at < ?
+              AND first_seen_at >= ? AND first_seen_at < ?
             GROUP BY week HAVING week IS NOT NULL ORDER BY week
             """,
-            [start, until, until],
+            [start, until],
         ).fetchall()
         return [(week, count) for week, count in rows]

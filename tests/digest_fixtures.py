@@ -327,3 +327,80 @@ def add_later(storage: Storage, when: datetime, title: str = "Kyrgyz air defence
     new_id = storage.articles.add(replace(item, matched=("air defence",)))
     assert new_id is not None
     return new_id
+
+
+# Sixty invented stories in six countries and four languages over nine weeks: the digest
+# as an analyst sees it on a busy morning (tests/test_digest_look.py, bench/digest_screenshot.py).
+COUNTRIES = ("Kazakhstan", "Azerbaijan", "Armenia", "Georgia", "Kyrgyzstan", "Uzbekistan")
+CITIES = {
+    "Kazakhstan": "Aktau",
+    "Azerbaijan": "Baku",
+    "Armenia": "Yerevan",
+    "Georgia": "Tbilisi",
+    "Kyrgyzstan": "Bishkek",
+    "Uzbekistan": "Tashkent",
+}
+LANGUAGES = ("en", "ru", "az", "kk")
+LOOK_STORIES = 60
+LOOK_START = datetime(2024, 5, 6, tzinfo=UTC)  # a Monday
+LOOK_UNTIL = LOOK_START + timedelta(weeks=9)  # a Monday too: the digest covers whole weeks
+LOOK_TERMS = (
+    "defense:exercise",
+    "actor:army",
+    "weapon:artillery",
+    "actor:border guards",
+    "weapon:drones",
+    "defense:air defence",
+    "actor:navy",
+    "weapon:tanks",
+)
+
+
+LOOK_OUTLETS = (
+    "Steppe Herald",
+    "Kaspiy Vestnik",
+    "Dala Zharshysy",
+    "Caucasus Ledger",
+    "Ararat Wire",
+    "Kura Daily",
+    "Fergana Courier",
+)
+
+
+def look_story(n: int) -> Article:
+    # Each country's stories are 6 days apart: never one story, each its own.
+    seen = LOOK_START + timedelta(hours=25 * n + 3)
+    place = _look_place(n)
+    return article(
+        f"story-{n}",
+        look_title(n),
+        LOOK_OUTLETS[n % len(LOOK_OUTLETS)],
+        round(0.95 - n * 0.005, 3),
+        to_iso(seen),
+        matched=(f"place:{place}", *LOOK_TERMS, "lang:regional", "seed:0.12"),
+        lang=LANGUAGES[n % len(LANGUAGES)],
+        url=f"https://outlet{n % 7}.example/news/{n}?utm_source=rss&id={n}&fbclid=x1",
+    )
+
+
+HEADLINES = (
+    "Joint staff exercise opens near {place}",
+    "Border guards report shooting incident outside {place}",
+    "Defence ministry receives new air defence systems in {place}",
+    "Naval units rehearse a landing on the coast near {place}",
+    "Army drone regiment formed at a base near {place}",
+    "Military delegation visits {place} to discuss arms deliveries",
+    "Ammunition depot blast injures soldiers near {place}",
+    "Reservists called up for a mobilisation drill in {place}",
+    "Artillery brigade holds live-fire training near {place}",
+    "Defence chiefs sign a cooperation plan in {place}",
+)
+
+
+def _look_place(n: int) -> str:
+    country = COUNTRIES[n % len(COUNTRIES)]
+    return CITIES[country] if (n // len(COUNTRIES)) % 2 else country
+
+
+def look_title(n: int) -> str:
+    return f"{HEADLINES[n % len(HEADLINES)].format(place=_look_place(n))} (report {n})"

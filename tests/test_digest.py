@@ -137,20 +137,23 @@ def test_all_includes_below_threshold_articles_marked(filled):
     assert "Baku hosts regional energy forum [below threshold]" in text
 
 
-def test_text_lists_stories_in_order_with_copies_folded(filled):
+def test_text_lists_stories_by_country_in_rank_order_with_copies_folded(filled):
     text = rendered(filled, "text")
+    flat = " ".join(text.split())  # the text is wrapped for a terminal
+    # Kazakhstan's stories (its best ranks first) under its heading, then the region-wide.
     positions = [
-        text.index(title)
+        flat.index(title)
         for title in (
-            "Birlik-2024 drills at Oymasha range",
-            "Казахстан и Азербайджан",
-            "Azərbaycan Ordusunun bölmələri",
-            "Caspian naval cooperation",
+            "KAZAKHSTAN",
+            "1. [0.93] [en] Azerbaijan and Kazakhstan open Birlik-2024 drills at Oymasha",
+            "2. [0.67] [en] Caspian naval cooperation",
+            "ACROSS THE REGION",
+            "3. [0.88] [ru] Казахстан и Азербайджан",
+            "4. [0.81] [az] Azərbaycan Ordusunun bölmələri",
         )
     ]
     assert positions == sorted(positions)
     assert max(len(line) for line in text.splitlines()) <= 78
-    flat = " ".join(text.split())  # the text is wrapped for a terminal
     assert "Also carried by: Trend, Report.az" in flat
     assert "6 new relevant articles (+2 copies)" in flat
     assert "5 of 6 outlets polled · 2 outlets in error" in flat
@@ -166,7 +169,17 @@ def test_html_parses_and_shows_ranked_linked_stories(filled):
     parsed = parse_html(html)
     assert_inert(parsed)
     text = " ".join("".join(parsed.text).split())
-    order = [text.index(t) for t in ("Oymasha range", "Тюб-Караган", "Qazaxıstanda", "Aktau")]
+    order = [
+        text.index(t)
+        for t in (
+            "Kazakhstan · 2",
+            "Oymasha range",
+            "Aktau",
+            "Across the region · 4",
+            "Тюб-Караган",
+            "Qazaxıstanda",
+        )
+    ]
     assert order == sorted(order)
     assert SCRIPT_TITLE in text  # shown as text, not run
     hrefs = parsed.hrefs()

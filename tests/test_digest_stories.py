@@ -200,7 +200,7 @@ def test_text_and_markdown_say_it(digest: tuple[Digest, dict[str, int]]) -> None
     made, _ids = digest
     text = " ".join(render("text", made).split())
     assert "6 new relevant articles in 4 stories" in text
-    first_entry = text[text.index("1. [0.60] Unity-2024") : text.index("2. [")]
+    first_entry = text[text.index("1. [0.60] [en] Unity-2024") : text.index("2. [")]
     assert "Update: new on a story you follow (the seed's thread)" in first_entry
     assert (
         "Story: 3 outlets, 3 languages (en, ru, az); also reported by Kazinform (ru), Trend (az)"
