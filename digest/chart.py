@@ -12,7 +12,7 @@ QUIET = "#9fb3c8"
 
 def weekly_chart(weeks: Sequence[tuple[date, int]], highlight_from: date | None = None) -> bytes:
     """A bar chart of (Monday, count) pairs; weeks from `highlight_from` on stand out."""
-    from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
+    from matplotlib.dates import AutoDateLocator, ConciseDateFormatter, date2num
     from matplotlib.figure import Figure
     from matplotlib.ticker import MaxNLocator
 
@@ -27,7 +27,7 @@ def weekly_chart(weeks: Sequence[tuple[date, int]], highlight_from: date | None 
         for week in days
     ]
     if days:
-        bars = axes.bar(days, counts, width=5.5, color=colours, align="edge")
+        bars = axes.bar(date2num(days), counts, width=5.5, color=colours, align="edge")
         # The period's own weeks carry their number: the figure a reader looks for first.
         for bar, colour, count in zip(bars, colours, counts, strict=True):
             if colour == ACCENT and count:
@@ -42,7 +42,7 @@ def weekly_chart(weeks: Sequence[tuple[date, int]], highlight_from: date | None 
                     fontweight="bold",
                     color=ACCENT,
                 )
-        axes.set_xlim(days[0] - timedelta(days=2), days[-1] + timedelta(days=9))
+        axes.set_xlim(date2num(days[0]) - 2, date2num(days[-1]) + 9)
     locator = AutoDateLocator(maxticks=8)
     axes.xaxis.set_major_locator(locator)
     axes.xaxis.set_major_formatter(ConciseDateFormatter(locator, show_offset=False))

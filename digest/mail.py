@@ -46,7 +46,7 @@ def compose(
     message.set_content(text)
     message.add_alternative(html, subtype="html")
     if chart_png is not None and chart_cid is not None:
-        html_part = message.get_payload()[1]
+        html_part = next(p for p in message.iter_parts() if p.get_content_type() == "text/html")
         html_part.add_related(
             chart_png,
             maintype="image",

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 import digest.mail as mailer
 from config import Config, EmailConfig
@@ -285,7 +285,7 @@ def run_digest(
         )
         raw_mail = mailer.to_bytes(message)
     path = _recorded_path(to_stdout, result.files)
-    record = dict(
+    record: dict[str, Any] = dict(
         since=to_iso(start),
         until=to_iso(end),
         article_count=digest.relevant_count,
