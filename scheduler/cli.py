@@ -17,7 +17,7 @@ from config import (
 )
 from crawler.contract import CycleExit, Progress
 from scheduler.browse_command import browse
-from scheduler.context import AppContext, domain_errors, echo
+from scheduler.context import AppContext, ConfigProblem, domain_errors, echo
 from scheduler.daemon_commands import run, start, status, stop
 from scheduler.digest_command import digest
 from scheduler.duplicates_command import duplicates
@@ -129,10 +129,10 @@ def crawl(ctx: click.Context, run_all: bool, names: tuple[str, ...]) -> None:
     if progress is not None:
         progress.clear()
     if outcome.error is not None:
-        crash = click.ClickException(outcome.error)
         # As elsewhere: 2 for a configuration or usage problem, 1 for the database or a crash.
-        crash.exit_code = 2 if outcome.returncode in USAGE_EXITS else 1
-        raise crash
+        if outcome.returncode in USAGE_EXITS:
+            raise ConfigProblem(outcome.error)
+        raise click.ClickException(outcome.error)
     if not outcome.sources:
         echo(_nothing_due(outcome.next_due))
         return
