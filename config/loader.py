@@ -63,6 +63,37 @@ def find_config_file(explicit: Path | None) -> tuple[Path | None, bool]:
     return None, False
 
 
+# The settings that say where a daemon's files are, read line by line from a file that is
+# not valid TOML as a whole (one bad line elsewhere leaves them readable).
+_DAEMON_FILE_KEYS = {"storage": {"path"}, "daemon": {"pid_file", "log_file"}}
+_TABLE_LINE = re.compile(r"^\s*\[\s*([A-Za-z_]+)\s*\]\s*(?:#.*)?$")
+_STRING_LINE = re.compile(r"""^\s*([A-Za-z_]+)\s*=\s*(?:"([^"\\]*)"|'([^']*)')\s*(?:#.*)?$""")
+
+
+def defaults_beside(path: Path) -> Config:
+    """Where a daemon started with the file at `path` keeps its database and PID file, when
+    that file cannot be loaded (edited badly while the daemon runs): the built-in defaults
+    relative to its folder, with the storage and daemon paths its readable lines still set."""
+    table = tomllib.loads(default_config_text())
+    section = ""
+    try:
+        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        lines = []
+    for line in lines:
+        if header := _TABLE_LINE.match(line):
+            section = header.group(1)
+        elif (setting := _STRING_LINE.match(line)) and setting.group(1) in _DAEMON_FILE_KEYS.get(
+            section, ()
+        ):
+            value = setting.group(2) if setting.group(2) is not None else setting.group(3)
+            table.setdefault(section, {})[setting.group(1)] = value
+    try:
+        return _from_table(table, path, base=path.parent, file=path)
+    except ConfigError:  # a path line that is itself wrong: the plain defaults
+        return _from_table(tomllib.loads(default_config_text()), path, base=path.parent, file=path)
+
+
 def load_config(explicit: Path | None = None) -> Config:
     """Load the configuration, or raise ConfigError listing every problem."""
     path, _named = find_config_file(explicit)

@@ -113,16 +113,13 @@ def lang_mark(entry: Entry) -> str:
 
 
 def capped(d: Digest, limit: int) -> tuple[list[tuple[str, list[Entry]]], int]:
-    """The digest's groups holding at most `limit` entries in all (the first in display
-    order), and how many were left out."""
-    kept: list[tuple[str, list[Entry]]] = []
-    room = limit
-    for name, entries in d.groups:
-        if room <= 0:
-            break
-        kept.append((name, list(entries[:room])))
-        room -= len(kept[-1][1])
-    return kept, max(0, len(d.entries) - limit)
+    """The `limit` best-ranked entries under their headings, and how many were left out (a
+    heading's lesser stories give way to another's better ones)."""
+    chosen = {id(entry) for entry in d.entries[:limit]}
+    kept = [
+        (name, [entry for entry in entries if id(entry) in chosen]) for name, entries in d.groups
+    ]
+    return [(name, entries) for name, entries in kept if entries], max(0, len(d.entries) - limit)
 
 
 def more_text(left_out: int) -> str:

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 from relevance.countries import country_of
 from relevance.reasons import supporting_terms
@@ -68,16 +68,22 @@ def _is_tracking(name: str) -> bool:
 
 
 def without_tracking(url: str) -> str:
-    """The URL without its tracking query parameters (utm_source, fbclid, …); the rest of
-    the query, and a URL without any, stay exactly as they were."""
+    """The URL without its tracking query parameters (utm_source, fbclid, …). The rest of
+    the query stays byte for byte (its separators, its encoding: a cp1251 search term is not
+    re-encoded), and a URL without any tracking parameter is returned as it was."""
     parts = urlsplit(url)
     if not parts.query:
         return url
-    pairs = parse_qsl(parts.query, keep_blank_values=True)
-    kept = [(name, value) for name, value in pairs if not _is_tracking(name)]
-    if len(kept) == len(pairs):
-        return url
-    return urlunsplit(parts._replace(query=urlencode(kept)))
+    # "a=1&b=2;c=3" → ["a=1", "&", "b=2", ";", "c=3"]: each segment after its separator.
+    tokens = re.split(r"([&;])", parts.query)
+    query, dropped = "", False
+    for index in range(0, len(tokens), 2):
+        segment = tokens[index]
+        if _is_tracking(unquote(segment.split("=", 1)[0])):
+            dropped = True
+            continue
+        query += (tokens[index - 1] if query else "") + segment
+    return urlunsplit(parts._replace(query=query)) if dropped else url
 
 
 def make_snippet(text: str | None, limit: int = SNIPPET_CHARS) -> str:

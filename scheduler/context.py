@@ -12,7 +12,14 @@ from typing import Any
 
 import click
 
-from config import DEFAULT_FILE_NAME, Config, ConfigError, load_config
+from config import (
+    DEFAULT_FILE_NAME,
+    Config,
+    ConfigError,
+    defaults_beside,
+    find_config_file,
+    load_config,
+)
 from storage import Storage, StorageError
 from storage.cleantext import terminal_safe
 
@@ -70,6 +77,24 @@ class AppContext:
                 "run `newswatch init` to create it there, or give --config"
             )
         return path
+
+    def daemon_config(self) -> tuple[Config, str | None]:
+        """The configuration `stop` and `status` find the daemon by, and a warning. A file
+        edited badly while the daemon runs must not keep the user from stopping it: its
+        problems become the warning, and the default daemon files beside the file are used
+        (a `[daemon] pid_file` it moved elsewhere cannot be read then)."""
+        try:
+            return self.config, None
+        except ConfigProblem as problem:
+            path, _named = find_config_file(self.config_option)
+            if path is None or not path.exists():
+                raise
+            fallback = defaults_beside(path)
+            warning = (
+                f"warning: {problem.message}\n"
+                f"  looking for the daemon by the default files beside it ({fallback.pid_path})"
+            )
+            return fallback, warning
 
     @property
     def config_description(self) -> str:

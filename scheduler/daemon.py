@@ -187,7 +187,9 @@ class Daemon:
         self.last_cycle = cycle_summary(outcome, started, self.clock())
         log_cycle(outcome)
         if outcome.error is not None and not self.child.stopping:
-            raise RuntimeError(outcome.error)  # the error listener logs it with its cause
+            # A failed cycle is an expected event (a config edited badly, a locked database):
+            # one line with its cause, no traceback; the next cycle runs as planned.
+            logger.error("crawl cycle failed: %s", outcome.error)
 
     def digest_job(self, scheduled_at: datetime | None = None) -> None:
         now = self.clock().astimezone(self.digest_trigger.timezone)

@@ -133,7 +133,9 @@ def stop(app: AppContext, timeout: float) -> None:
 
         newswatch stop
     """
-    config = app.config
+    config, warning = app.daemon_config()
+    if warning:
+        echo(warning, err=True)
     pid = running_pid(config.pid_path)
     if pid is None:
         echo("not running")
@@ -158,7 +160,11 @@ def status(app: AppContext) -> None:
 
         newswatch status
     """
-    config = app.config
+    config, warning = app.daemon_config()
+    if warning:
+        echo(warning, err=True)
+    else:
+        app.existing_database()  # run in the wrong folder: say which database was looked for
     pid = running_pid(config.pid_path)
     state = _read_state(config.state_path) if pid is not None else {}
     if pid is None:
@@ -177,8 +183,9 @@ def status(app: AppContext) -> None:
             )
         else:
             echo("  last cycle: none yet")
-    with app.reader() as storage:
-        _echo_failing_sources(storage)
+    if warning is None:
+        with app.reader() as storage:
+            _echo_failing_sources(storage)
     if pid is None:
         sys.exit(NOT_RUNNING_EXIT)
 

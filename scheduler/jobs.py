@@ -7,13 +7,17 @@ import subprocess
 import sys
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from crawler.contract import EXIT_MEANING, CycleExit, CycleSummary, Progress, SourceResult
 
 logger = logging.getLogger(__name__)
+
+# The child's last stderr lines a failed cycle's error quotes.
+RECENT_LINES = 4
 
 
 @dataclass(frozen=True)
@@ -116,14 +120,21 @@ class CycleChild:
             )
             self._process = process
         # The child's log lines, as they come (a thread: stdout is read here meanwhile).
-        logs = threading.Thread(target=_log_lines, args=(process,), daemon=True)
+        recent: deque[str] = deque(maxlen=RECENT_LINES)
+        logs = threading.Thread(target=_log_lines, args=(process, recent), daemon=True)
         logs.start()
         last_line = follow_progress(process, _log_finished_source)
         returncode = process.wait()
         logs.join(timeout=5)
         with self._lock:
             self._process = None
-        return outcome_of(returncode, last_line)
+        outcome = outcome_of(returncode, last_line)
+        if outcome.error is not None and recent:
+            # What the child said last names the cause ("…/newswatch.toml: not valid TOML …
+            # line 119"): the failure's one log line carries it.
+            said = "; ".join(line.strip() for line in recent)
+            outcome = replace(outcome, error=f"{outcome.error}: {said}")
+        return outcome
 
     def terminate(self, grace_seconds: float = 30.0) -> None:
         """Ask a running cycle to stop: Scrapy closes its spiders, the pipelines write what
@@ -147,11 +158,12 @@ class CycleChild:
             time.sleep(0.05)
 
 
-def _log_lines(process: subprocess.Popen[str]) -> None:
+def _log_lines(process: subprocess.Popen[str], recent: deque[str]) -> None:
     assert process.stderr is not None
     for line in process.stderr:
         if line.strip():
             logger.info("crawl: %s", line.rstrip())
+            recent.append(line)
 
 
 def _log_finished_source(progress: Progress) -> None:

@@ -108,24 +108,29 @@ def timeline(
         )
         _fail_on(failure)
         return
-    first, last = stories[0], stories[-1]
+    first = stories[0]
+    # Stories run in the order they began; the thread ends with the latest end of any.
+    ends = [story["last_published_at"] for story in stories if story["last_published_at"]]
     echo(
         f"thread #{first['thread_id']}: {_count(len(stories), 'story', 'stories')}, "
         f"{_count(len(articles), 'article')}, "
-        f"{_day(first['first_published_at'])} → {_day(last['last_published_at'])}"
+        f"{_day(first['first_published_at'])} → {_day(max(ends) if ends else None)}"
     )
     for story in stories:
         members = by_story[story["id"]]
         outlets = _outlets(members)
         marker = " *" if story["id"] == story_id else ""
         echo("")
-        echo(f"{_day(story['first_published_at'])}  #{story['id']}{marker}  {story['title']}")
+        title = story["title"] or "(untitled)"
+        echo(f"{_day(story['first_published_at'])}  #{story['id']}{marker}  {title}")
         echo(
             f"            {_count(story['article_count'], 'article')} · "
             f"{_count(len(outlets), 'outlet')}: {shorten(', '.join(outlets), 90)} · "
             f"{', '.join(story['languages']) or 'language unknown'}"
         )
     echo("")
+    if any(story["id"] == story_id for story in stories):
+        echo(f"* #{story_id}: the story asked for (by default the seed's)")
     if written:
         echo(f"chart (articles per week): {written}")
     elif not no_chart and failure is None:

@@ -30,7 +30,7 @@ from storage.neardup import (
     ranks_before,
 )
 from storage.search import match_expression, search_keys
-from storage.stories import assign_story
+from storage.stories import assign_story, retitle_story_of
 from storage.timeutil import utc_now
 
 
@@ -236,6 +236,7 @@ class Articles:
         )
         if scored is not None:
             self._write_scores([(article_id, *scored)])
+        retitle_story_of(self.db, article_id)
         unindex_article(self.db, article_id)
         index_article(self.db, article_id, found)
 

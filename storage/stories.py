@@ -50,6 +50,7 @@ THREAD_LOOKUP_KEYS = 3
 MAX_CANDIDATES = 60
 # Keys kept per article: a very long lead cannot make a very long row.
 MAX_KEYS = 300
+COUNT_CHUNK = 500  # keys per counting query (SQLite's variable limit is far above)
 TOTAL = ""  # the story_key_counts row that counts all articles
 _DATING = ("y:", "e:", "o:")
 
@@ -168,10 +169,15 @@ def _has_concept(weights: Mapping[str, float]) -> bool:
 
 
 def _key_counts(db: Database, keys: Iterable[str]) -> dict[str, int]:
-    wanted = [TOTAL, *keys][: MAX_KEYS + 1]
-    marks = ", ".join("?" for _ in wanted)
-    sql = f"SELECT key, articles FROM story_key_counts WHERE key IN ({marks})"
-    return {key: count for key, count in db.execute(sql, wanted).fetchall()}
+    """How many articles have each key (all of them: the rarest are what is kept)."""
+    wanted = list(dict.fromkeys([TOTAL, *keys]))
+    counts: dict[str, int] = {}
+    for start in range(0, len(wanted), COUNT_CHUNK):
+        chunk = wanted[start : start + COUNT_CHUNK]
+        marks = ", ".join("?" for _ in chunk)
+        sql = f"SELECT key, articles FROM story_key_counts WHERE key IN ({marks})"
+        counts.update(db.execute(sql, chunk).fetchall())
+    return counts
 
 
 def _candidates(
@@ -340,6 +346,13 @@ def _join(
     )
     if row.get("duplicate_of") is None and row.get("title"):
         _choose_title(db, story)
+
+
+def retitle_story_of(db: Database, article_id: int) -> None:
+    """Choose the headline of the article's story again (its title was edited)."""
+    row = db.execute("SELECT story_id FROM articles WHERE id = ?", [article_id]).fetchone()
+    if row is not None and row[0] is not None:
+        _choose_title(db, row[0])
 
 
 def _choose_title(db: Database, story: int) -> None:
@@ -546,13 +559,18 @@ class Stories:
 
     @wraps_errors
     def weekly_counts(self, story_ids: Sequence[int]) -> list[tuple[str, int]]:
-        """Articles of these stories per week (Monday's date), by publication date."""
+        """Articles of these stories per week (Monday's date), by publication date; as for
+        their stories, a date later than a day after the article was first seen is wrong
+        (storykeys.publication_day), and when it was first seen counts instead."""
         if not story_ids:
             return []
         marks = ", ".join("?" for _ in story_ids)
         rows = self.db.execute(
             f"""
-            SELECT date(coalesce(published_at, first_seen_at), 'weekday 0', '-6 days') AS week,
+            SELECT date(CASE WHEN published_at IS NULL
+                               OR julianday(published_at) > julianday(first_seen_at) + 1
+                             THEN first_seen_at ELSE published_at END,
+                        'weekday 0', '-6 days') AS week,
                    count(*)
             FROM articles WHERE story_id IN ({marks})
             GROUP BY week HAVING week IS NOT NULL ORDER BY week

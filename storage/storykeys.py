@@ -49,6 +49,7 @@ MIN_NAME_LETTERS = 3
 UNCASED_MIN_LETTERS = 5
 # Numbers below this are mostly days, hours and list counts.
 MIN_NUMBER = 10
+MAX_NUMBER_DIGITS = 12
 # Reasons in `articles.matched` that are not profile terms (relevance/reasons.py).
 RESERVED_GROUPS = frozenset({"seed", "rule", "lang"})
 # A title with at least this share of capitalised words is in title case: its capitals say
@@ -305,7 +306,9 @@ def numbers_in(text: str) -> tuple[set[str], set[str]]:
     for match in _NUMBER.finditer(text):
         raw = match.group(1)
         digits = re.sub(r"\D", "", raw)
-        if not digits or (len(raw) == 4 and "y:" + raw in years):
+        # A run of digits longer than any count (a phone number, an id, a hostile title of
+        # thousands of digits, which int() refuses) is no number of troops.
+        if not digits or len(digits) > MAX_NUMBER_DIGITS or (len(raw) == 4 and "y:" + raw in years):
             continue
         value = int(digits)
         if value >= MIN_NUMBER:

@@ -72,7 +72,7 @@ def weigh(
         for key, weight in weights.items()
         if weight > 0
     }
-    return dict(sorted(vector.items(), key=lambda kv: -kv[1]))
+    return dict(sorted(vector.items(), key=lambda kv: (-kv[1], kv[0])))
 
 
 @dataclass(frozen=True)

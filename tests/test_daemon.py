@@ -2,6 +2,8 @@
 
 import os
 import signal
+import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -22,7 +24,7 @@ from scheduler.daemon import (
 from storage import Storage
 from storage.timeutil import to_iso
 from tests.crawling import init_database, write_config
-from tests.daemons import cycles_logged, newswatch, pid_alive, query, wait_for
+from tests.daemons import REPO, cycles_logged, newswatch, pid_alive, query, wait_for
 from tests.outlets.articles import FixtureArticle
 from tests.outlets.server import OutletServer
 
@@ -232,3 +234,53 @@ def test_stop_returns_only_once_the_process_is_gone(tmp_path: Path, server: Outl
         stopped = newswatch(config, "stop")
         assert stopped.returncode == 0 and f"stopped (pid {pid})" in stopped.stdout
         assert not process_exists(pid), f"attempt {attempt}: pid {pid} still runs"
+
+
+def test_a_config_broken_while_the_daemon_runs_still_lets_status_and_stop_reach_it(
+    tmp_path: Path, server: OutletServer
+) -> None:
+    config = herald_config(tmp_path, server)
+    started = newswatch(config, "start")
+    assert started.returncode == 0, started.stderr
+    pid = running_pid(tmp_path / "crawl.pid")
+    assert pid is not None
+    with config.open("a", encoding="utf-8") as broken:
+        broken.write("\ninterval = 5m oops\n")
+    status = newswatch(config, "status")
+    assert status.returncode == 0, status.stderr
+    assert f"running (pid {pid}" in status.stdout
+    assert "configuration is not usable" in status.stderr and "not valid TOML" in status.stderr
+    stopped = newswatch(config, "stop")
+    assert stopped.returncode == 0 and f"stopped (pid {pid})" in stopped.stdout
+    assert not process_exists(pid)
+
+
+def test_status_in_a_folder_without_a_database_says_so_and_nothing_else(tmp_path: Path) -> None:
+    elsewhere = subprocess.run(
+        [sys.executable, "-m", "scheduler", "status"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+    )
+    assert elsewhere.returncode == 1
+    assert "no database at" in elsewhere.stderr and "not running" not in elsewhere.stdout
+
+
+def test_a_cycle_that_fails_logs_one_error_line_with_its_cause(
+    tmp_path: Path, server: OutletServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    config_file = herald_config(tmp_path, server)
+    daemon = Daemon(load_config(config_file))
+    with config_file.open("a", encoding="utf-8") as broken:
+        broken.write("\ninterval = 5m oops\n")
+    with caplog.at_level("INFO"):
+        daemon.crawl_job()  # no exception: the scheduler would log it with a traceback
+    errors = [r for r in caplog.records if r.levelname == "ERROR"]
+    assert len(errors) == 1 and errors[0].exc_info is None
+    message = errors[0].getMessage()
+    assert message.startswith("crawl cycle failed: configuration unusable")
+    assert "not valid TOML" in message and str(config_file) in message
+    assert daemon.last_cycle is not None and "not valid TOML" in daemon.last_cycle["error"]

@@ -138,3 +138,28 @@ def test_the_chart_spans_the_weeks_with_data_and_agrees_with_the_header(made: Di
     assert weeks[-1] == (LOOK_UNTIL - timedelta(days=1)).date() - timedelta(days=6)
     assert len(weeks) == 9
     assert sum(count for _week, count in made.weekly) == made.relevant_count == LOOK_STORIES
+
+
+def test_the_capped_list_keeps_the_best_ranked_stories(made: Digest) -> None:
+    from digest.render import capped
+
+    groups, left_out = capped(made, 7)
+    shown = [entry for _name, entries in groups for entry in entries]
+    assert left_out == LOOK_STORIES - 7
+    assert sorted(e.id for e in shown) == sorted(e.id for e in made.entries[:7])
+    assert [name for name, _entries in groups] == [
+        name for name, _entries in made.groups if name in {n for n, _e in groups}
+    ]
+
+
+def test_tracking_parameters_go_and_the_rest_of_the_query_stays_byte_for_byte() -> None:
+    cases = {
+        "https://x.example/a?utm_source=x;id=5": "https://x.example/a?id=5",
+        "https://x.example/a?q=%EF%F0%E8%E2&utm_source=x": "https://x.example/a?q=%EF%F0%E8%E2",
+        "https://x.example/a?a=1;b=2;utm_x=3;c=4": "https://x.example/a?a=1;b=2;c=4",
+        "https://x.example/a?123&fbclid=z": "https://x.example/a?123",
+        "https://x.example/a?path=a/b:c%20d": "https://x.example/a?path=a/b:c%20d",
+        "https://x.example/a?utm_a=1&utm_b=2#top": "https://x.example/a#top",
+    }
+    for given, expected in cases.items():
+        assert without_tracking(given) == expected, given

@@ -46,6 +46,9 @@ def readonly_folder(tmp_path: Path) -> Iterator[Path]:
                 title="Naval drill near Aktau",
                 text="The navy held a drill near Aktau on the Caspian coast.",
                 relevant=True,
+                # Seen before the digest's end: a digest ends at a whole second and takes
+                # what was seen before it, and the commands run within a second of this.
+                first_seen_at="2024-07-01T00:00:00Z",
             )
         )
         storage.checkpoint()

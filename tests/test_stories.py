@@ -324,7 +324,9 @@ def test_a_copy_joins_its_originals_story_and_an_edit_keeps_it(storage: Storage)
         f"{text} The exercise ends on Friday.",
         None,
     )
-    assert story_of(storage, original.article_id)["id"] == before["id"]
+    after = story_of(storage, original.article_id)
+    assert after["id"] == before["id"]
+    assert after["title"] == "Unity-2024 exercise opens at Oymasha (updated)"  # retitled
 
 
 def test_a_version_1_database_upgrades_and_gets_stories(tmp_path: Path) -> None:
@@ -382,3 +384,31 @@ def test_a_name_is_one_key_whichever_profile_group_found_it() -> None:
     assert "c:Birlestik" in by_name.weights and "c:Birlestik" in by_alias.weights
     topic = story_keys("Drills", "", ["exercise-word:exercise"], None, lang="en")
     assert "c:exercise-word:exercise" in topic.weights  # a topic word keeps its group
+
+
+def test_a_hostile_title_of_thousands_of_digits_costs_nothing(storage: Storage) -> None:
+    keys = story_keys("Lottery " + "7" * 5000, "1 500 troops", [], None, lang="en")
+    assert "#:1500" in keys.weights
+    assert not any(key.startswith("#:7") for key in keys.weights)
+    odd = report(8, "Steppe Herald", "en", "2024-07-15T09:00:00Z", "Lottery " + "7" * 5000, "x")
+    stored = storage.articles.store_incoming([*OPENING, odd, CLASH], scorer())
+    assert all(s.article_id is not None for s in stored)  # the batch is not lost
+
+
+def test_a_wrong_far_future_date_does_not_stretch_a_storys_weeks(storage: Storage) -> None:
+    clash = CLASH.article
+    far = report(7, "Kaspiy Vestnik", "en", "9999-12-31T00:00:00Z", clash.title, clash.text)
+    (stored,) = storage.articles.store_incoming([far], scorer())
+    story = story_of(storage, stored.article_id)
+    weeks = storage.stories.weekly_counts([story["id"]])  # type: ignore[list-item]
+    assert len(weeks) == 1 and not weeks[0][0].startswith("9999")
+
+
+def test_rarity_counts_every_key_of_a_long_article(storage: Storage) -> None:
+    from storage.stories import _key_counts
+
+    storage.db.execute("INSERT INTO story_key_counts VALUES ('', 5)")
+    keys = [f"n:k{n:04d}" for n in range(900)]
+    storage.db.conn.executemany("INSERT INTO story_key_counts VALUES (?, 3)", [(k,) for k in keys])
+    counts = _key_counts(storage.db, reversed(keys))
+    assert counts[""] == 5 and all(counts[key] == 3 for key in keys)
