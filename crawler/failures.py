@@ -1,5 +1,7 @@
 """One short, actionable line for each way a fetch can fail."""
 
+from urllib.parse import urlsplit
+
 from scrapy.exceptions import (
     CannotResolveHostError,
     DownloadCancelledError,
@@ -28,6 +30,14 @@ LOCAL_FAULTS = {
 }
 
 
+def is_refusal(cause: str | None) -> bool:
+    """Whether a page's cause says newswatch refused to fetch it (an internal address, a
+    bad link), rather than that fetching it failed."""
+    if not cause:
+        return False
+    return cause.startswith("refused") or " refused: " in cause
+
+
 def describe_failure(failure: Failure, timeout: float, max_bytes: int) -> str:
     """Turn a download failure into the cause a person reads in `newswatch sources`."""
     error = failure.value
@@ -45,7 +55,9 @@ def describe_failure(failure: Failure, timeout: float, max_bytes: int) -> str:
         return "connection closed before the response was complete"
     if isinstance(error, CannotResolveHostError):
         refused = refusal_for(request.url) if request is not None else None
-        return refused or "host name could not be resolved (DNS)"
+        host = urlsplit(request.url).hostname if request is not None else None
+        unresolved = f"host name {host} could not be resolved (DNS)" if host else None
+        return refused or unresolved or "host name could not be resolved (DNS)"
     if isinstance(error, DownloadConnectionRefusedError):
         return "connection refused"
     if isinstance(error, UnsupportedURLSchemeError):

@@ -17,7 +17,7 @@ from scrapy.exceptions import DropItem
 
 from config import Config
 from crawler.addon import CONFIG_OBJECT
-from crawler.failures import describe_storage_error
+from crawler.failures import describe_storage_error, is_refusal
 from crawler.items import ArticleItem, FetchItem
 from crawler.state import crawler_storage
 from crawler.urls import canonical_url, is_fetchable, trusted_canonical
@@ -220,7 +220,8 @@ def source_outcome(
     if primary is None:
         return None
     error = primary.error
-    pages = [f for f in fetches if f.page]
+    # Refused links are counted apart (dropped_links): pages failed are fetches that failed.
+    pages = [f for f in fetches if f.page and not is_refusal(f.error)]
     others = [f for f in fetches if not f.primary and not f.page]
     if error is None and others and all(f.status == "error" for f in others):
         error = others[0].error

@@ -145,17 +145,23 @@ def crawl(ctx: click.Context, run_all: bool, names: tuple[str, ...]) -> None:
             s.new_articles,
             s.updated_articles,
             s.article_errors,
+            s.dropped_links,
         ]
         for s in outcome.sources
     ]
-    headers = ["source", "kind", "status", "seen", "new", "updated", "errors"]
+    headers = ["source", "kind", "status", "seen", "new", "updated", "pages failed", "refused"]
     echo(tabulate(rows, headers=headers))
     failed = len(outcome.failed_sources)
     updated = f", {outcome.updated_articles} updated" if outcome.updated_articles else ""
     echo(
-        f"\n{outcome.new_articles} new articles{updated} from {len(outcome.sources)} sources"
+        f"\n{_count(outcome.new_articles, 'new article')}{updated} from "
+        f"{_count(len(outcome.sources), 'source')}"
         + (f"; {failed} failed (see `newswatch sources`)" if failed else "")
     )
+
+
+def _count(number: int, one: str) -> str:
+    return f"{number} {one}{'' if number == 1 else 's'}"
 
 
 class ProgressLine:

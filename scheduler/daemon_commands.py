@@ -177,8 +177,8 @@ def status(app: AppContext) -> None:
         cycle = state.get("last_cycle")
         if cycle:
             echo(
-                f"  last cycle: {cycle['finished_at']}: {cycle['sources']} sources, "
-                f"{cycle['new_articles']} new articles, {len(cycle['failed'])} failed"
+                f"  last cycle: {cycle['finished_at']}: {_count(cycle['sources'], 'source')}, "
+                f"{_count(cycle['new_articles'], 'new article')}, {len(cycle['failed'])} failed"
                 + (f" ({cycle['error']})" if cycle.get("error") else "")
             )
         else:
@@ -188,6 +188,10 @@ def status(app: AppContext) -> None:
             _echo_failing_sources(storage)
     if pid is None:
         sys.exit(NOT_RUNNING_EXIT)
+
+
+def _count(number: int, one: str) -> str:
+    return f"{number} {one}{'' if number == 1 else 's'}"
 
 
 def _echo_failing_sources(storage: Storage) -> None:

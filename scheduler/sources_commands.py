@@ -97,7 +97,7 @@ def _last_problem(row: dict[str, Any]) -> str:
     if row.get("page_errors"):
         notes.append(f"{row['page_errors']} pages failed, last: {row.get('last_page_error')}")
     if row.get("dropped_links"):
-        notes.append(f"{row['dropped_links']} links dropped")
+        notes.append(f"{row['dropped_links']} links refused (internal or malformed; see fetches)")
     return "; ".join(notes)
 
 
@@ -120,6 +120,30 @@ def _listed(
         "dropped_links": row.get("dropped_links") or 0,
         "next_fetch_at": row.get("next_fetch_at"),
     }
+
+
+def _web_address(given: str) -> str:
+    """The address as a URL to fetch: "example.com/rss" is taken as https://example.com/rss
+    (said so); a local file or an address without a host is refused with what to do."""
+    text = given.strip()
+    if "://" not in text:
+        if text.startswith(("/", "./", "../", "~")) or Path(text).exists():
+            raise click.ClickException(
+                f"{given}: a local file cannot be a source; newswatch fetches sources over "
+                "http(s) (serve the file, e.g. `python3 -m http.server`; OPML subscription "
+                "lists go through `newswatch sources import`)"
+            )
+        if "." in text.split("/", 1)[0] and " " not in text:
+            echo(f"taking {given} as https://{text}", err=True)
+            return f"https://{text}"
+    parts = urlsplit(text)
+    if parts.scheme.lower() in ("http", "https") and not parts.hostname:
+        raise click.ClickException(f"{given}: the address has no host name")
+    if parts.scheme.lower() not in ("http", "https"):
+        raise click.ClickException(
+            f"{given}: not an http(s) address; newswatch fetches sources over http(s) only"
+        )
+    return text
 
 
 @sources.command("add")
@@ -159,6 +183,7 @@ def add(
     path = _config_file(app)
     config = app.config
     _check_options(kind, interval, follow)
+    url = _web_address(url)
     _refuse_configured(config, url)
     from crawler.discover import FetchError, check_listing, discover, make_fetcher
 

@@ -42,7 +42,9 @@ def test_opaque_causes_become_plain_ones() -> None:
     )
     gone = Response(URL, status=404)
     assert describe(HttpError(gone, "Ignoring non-200 response")) == "HTTP 404"
-    assert describe(CannotResolveHostError("x")) == "host name could not be resolved (DNS)"
+    assert describe(CannotResolveHostError("x")) == (
+        "host name news.example could not be resolved (DNS)"
+    )
     assert describe(ValueError("Port out of range 0-65535")) == (
         "malformed address (port out of range)"
     )

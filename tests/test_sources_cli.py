@@ -150,7 +150,12 @@ def test_add_refuses_other_schemes_and_bad_options_before_fetching(
     server: OutletServer, config: Path
 ) -> None:
     local = newswatch(config, "sources", "add", "file:///etc/passwd")
-    assert local.exit_code == 1 and "file:///etc/passwd: not an http(s) URL" in local.output
+    assert local.exit_code == 1 and "file:///etc/passwd: not an http(s) address" in local.output
+    path = newswatch(config, "sources", "add", str(config))
+    assert path.exit_code == 1 and "a local file cannot be a source" in path.output
+    assert "sources import" in path.output
+    hostless = newswatch(config, "sources", "add", "http://")
+    assert hostless.exit_code == 1 and "http://: the address has no host name" in hostless.output
     bad = newswatch(config, "sources", "add", server.url("/plain/"), "--interval", "soon")
     assert bad.exit_code == 2 and "'soon' is not a duration" in bad.output
     site = newswatch(config, "sources", "add", server.url("/valley/"), "--kind", "site")
@@ -299,3 +304,10 @@ def test_sources_json_lists_health(server: OutletServer, tmp_path: Path) -> None
     assert herald["articles"] == 3 and herald["last_ok_at"] and herald["consecutive_errors"] == 0
     assert herald["url"] == server.url("/herald/rss.xml") and herald["interval_seconds"] == 3600
     assert sqlite3.connect(tmp_path / "crawl.db").execute("SELECT 1").fetchone() == (1,)
+
+
+def test_an_address_typed_without_a_scheme_is_taken_as_https() -> None:
+    from scheduler.sources_commands import _web_address
+
+    assert _web_address("example.com/rss") == "https://example.com/rss"
+    assert _web_address("https://example.com/rss") == "https://example.com/rss"

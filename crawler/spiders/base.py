@@ -18,7 +18,7 @@ from twisted.python.failure import Failure
 from config import Config, SourceConfig
 from crawler.addon import config_from_settings
 from crawler.extract import extract_article
-from crawler.failures import describe_failure, describe_status
+from crawler.failures import describe_failure, describe_status, is_refusal
 from crawler.items import ArticleItem, FetchItem, Lead
 from crawler.meta import LEAD, PRIMARY, REREAD
 from crawler.urls import absolute_url, is_fetchable, refusal_reason
@@ -215,7 +215,7 @@ class SourceSpider(Spider):
         )
         yield self.page_problem(request, cause)
         lead: Lead | None = request.meta.get(LEAD)
-        if cause.startswith("refused") or " refused: " in cause:
+        if is_refusal(cause):
             self.stats_inc("refused_links")
             return
         if _is_lasting(failure, cause):
