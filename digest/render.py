@@ -187,7 +187,7 @@ def render_text(d: Digest, width: int = 78) -> str:
             lines += _wrap("Newly carried by: " + ", ".join(ref.carried_by), "  ", width)
     lines.append("")
     if d.is_empty:
-        lines.append(nothing_new(d))
+        lines += [nothing_new(d), ""]
     groups, left_out = capped(d, MAX_PLAIN_ENTRIES)
     number = 0
     for name, entries in groups:
@@ -345,7 +345,7 @@ def _environment() -> Environment:
 def render_html(d: Digest, chart_src: str | None = None) -> str:
     """The HTML digest; `chart_src` is a data: or cid: URI of the weekly chart, if any."""
     template = _environment().get_template("digest.html.j2")
-    return template.render(
+    html = template.render(
         d=d,
         title=TITLE,
         headline=headline(d),
@@ -354,6 +354,7 @@ def render_html(d: Digest, chart_src: str | None = None) -> str:
         chart_src=chart_src,
         long_date=d.until.astimezone(UTC).strftime("%A %d %B %Y"),
     )
+    return html if html.endswith("\n") else html + "\n"  # a file, or stdout, ends its line
 
 
 # -- JSON ------------------------------------------------------------------------------------

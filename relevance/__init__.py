@@ -5,6 +5,7 @@ A pure core with no Scrapy import: load a Profile once (`load_profile`), then ca
 """
 
 import functools
+import math
 from pathlib import Path
 from typing import Any
 
@@ -182,9 +183,15 @@ def explain(score: Score) -> str:
         f"  core (region x defense x actor) {b['core']:.2f}",
         f"  seed similarity {seed['similarity']:.2f} to {seed['reference'] or '-'} "
         f"(concepts {seed['concepts']:.2f}, n-grams {seed['ngrams']:.2f})",
-        f"  learned model: logit {model['logit']:+.2f} = bias {model['bias']:+.2f}"
+        f"  learned model: logit {model['logit']:+.2f} (probability "
+        f"{1 / (1 + math.exp(-model['logit'])):.2f}) = bias {model['bias']:+.2f}"
         + "".join(f"; {name} {value:+.2f}" for name, value in model["contributions"].items()),
     ]
+    if "close-to-reference" in b.get("rules", []):
+        lines.append(
+            "  relevance = seed similarity: the article is this close to a reference article "
+            "(the seed), whatever the model says"
+        )
     if b["terms"]:
         lines.append("  terms (mentions in title/text, weight per axis, share of the logit):")
         for row in b["terms"]:

@@ -4,7 +4,7 @@ import logging
 import sys
 from dataclasses import asdict
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 import click
 from tabulate import tabulate
@@ -44,7 +44,24 @@ def configure_logging(verbosity: int) -> None:
     )
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+# Options of the whole program, which a user may well type after the command.
+GLOBAL_OPTIONS = ("--config", "-v", "--verbose", "-vv")
+
+
+class NewswatchGroup(click.Group):
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except click.NoSuchOption as error:
+            if error.option_name in GLOBAL_OPTIONS:
+                error.message = (
+                    f"{error.option_name} goes before the command: "
+                    f"newswatch {error.option_name} … {ctx.invoked_subcommand or 'COMMAND'} …"
+                )
+            raise
+
+
+@click.group(cls=NewswatchGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--config",
     "config_option",

@@ -267,5 +267,5 @@ def story(app: AppContext, story_id: int, as_json: bool) -> None:
         ]
         for a in articles
     ]
-    headers = ["id", "first seen", "published", "outlet", "lang", "", "title"]
+    headers = ["id", "first seen", "published", "outlet", "lang", "seed/copy", "title"]
     echo(tabulate(rows, headers=headers, disable_numparse=True))

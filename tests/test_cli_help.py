@@ -45,3 +45,13 @@ def test_the_sources_group_and_its_subcommands_are_there() -> None:
     expected = {"add", "remove", "pause", "resume", "rename", "import", "export", "list"}
     assert {f"sources {name}" for name in expected} <= names
     assert {"browse", "export", "show"} <= names
+
+
+def test_a_program_option_typed_after_the_command_says_where_it_goes() -> None:
+    late = CliRunner().invoke(cli, ["stats", "--config", "x.toml"])
+    assert late.exit_code == 2
+    assert "--config goes before the command: newswatch --config … stats …" in late.output
+    nested = CliRunner().invoke(cli, ["sources", "list", "-v"])
+    assert nested.exit_code == 2 and "-v goes before the command" in nested.output
+    other = CliRunner().invoke(cli, ["stats", "--bogus"])
+    assert other.exit_code == 2 and "No such option" in other.output

@@ -111,6 +111,7 @@ def test_terms_are_capped_to_the_strongest_and_languages_marked(stored) -> None:
 
 def test_html_lists_every_story_the_first_of_each_group_in_full(stored) -> None:
     html = render(stored, "html")
+    assert html.endswith("</html>\n")  # printed to a terminal, it ends its line
     for n in range(LOOK_STORIES):
         assert look_title(n) in html
     # A story shown in full has its snippet; one past the group's first few, one line.
