@@ -36,6 +36,7 @@ class ArticleItem:
     published_at: str | None = None
     lang: str | None = None
     summary_only: bool = False
+    page_problem: str | None = None  # why the page gave no text (then summary_only)
     reread: bool = False  # a stored article fetched again: its source announced a change
     guid: str | None = None  # the feed entry's id (RSS guid, Atom id), unique within the source
     announced_at: str | None = None  # the source's time for it (Lead.announced_at)

@@ -273,6 +273,7 @@ def _incoming(item: ArticleItem) -> Incoming:
         text=item.text,
         lang=item.lang,
         announced_at=item.announced_at,
+        page_problem=item.page_problem,
         aliases=tuple(aliases),
     )
     return Incoming(article, reread=item.reread, summary_only=item.summary_only)

@@ -126,6 +126,11 @@ def more_text(left_out: int) -> str:
     return f"{plural(left_out, 'more story', 'more stories')} in the HTML and JSON digests."
 
 
+def page_note(entry: Entry) -> str:
+    """ "Feed summary only: HTTP 404" for an article whose page gave no text, else ""."""
+    return f"Feed summary only: {entry.page_problem}" if entry.page_problem else ""
+
+
 def entry_meta(entry: Entry) -> str:
     parts = [entry.source, day(entry.published_at)]
     if entry.author:
@@ -165,6 +170,8 @@ def _text_entry(number: int | None, entry: Entry, width: int, new_copies: bool) 
     lines += _wrap(entry_meta(entry), indent, width)
     if story_text(entry):
         lines += _wrap(story_text(entry), indent, width)
+    if page_note(entry):
+        lines += _wrap(page_note(entry), indent, width)
     if entry.tags:
         lines += _wrap("Matched: " + ", ".join(entry.tags), indent, width)
     if entry.snippet and not new_copies:
@@ -244,6 +251,8 @@ def _md_meta(entry: Entry) -> str:
         meta += " · *below threshold*"
     if entry.lang:
         meta += f" · {md_escape(entry.lang)}"
+    if entry.page_problem:
+        meta += f" · *{md_escape(page_note(entry))}*"
     if entry.tags:
         meta += " · matched: " + ", ".join(md_escape(term) for term in entry.tags)
     return meta
@@ -337,6 +346,7 @@ def _environment() -> Environment:
         entry_meta=entry_meta,
         failure_text=failure_text,
         update_text=update_text,
+        page_note=page_note,
         full_per_group=FULL_PER_GROUP,
     )
     return env
@@ -386,6 +396,7 @@ def _entry_json(entry: Entry, rank: int | None) -> dict[str, Any]:
         "snippet": entry.snippet,
         "lang": entry.lang or None,
         "country": entry.country,
+        "page_problem": entry.page_problem or None,
         "copies": [_carrier_json(c) for c in entry.copies],
         "story": _story_json(entry),
         "reports": [_entry_json(report, None) for report in entry.reports],

@@ -185,6 +185,7 @@ class Entry:
     story: StoryNote | None = None
     reports: tuple["Entry", ...] = ()  # the story's other new articles, best first
     country: str | None = None  # the country of the region it is about (None: region-wide)
+    page_problem: str = ""  # why its page gave no text (the source's summary was stored)
 
     @property
     def has_reach(self) -> bool:
@@ -337,6 +338,7 @@ def entry_from_row(row: Row, copies: Iterable[Row] = ()) -> Entry:
         copies=tuple(carrier_from_row(c) for c in copies),
         story_id=row.get("story_id"),
         country=country_of(_reasons(row.get("matched"))),
+        page_problem=clean_line(row.get("page_problem")),
     )
 
 

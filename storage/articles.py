@@ -231,7 +231,7 @@ class Articles:
         )
         self.db.execute(
             "UPDATE articles SET title = ?, text = ?, content_hash = ?, updated_at = ?, "
-            "search_keys = ? WHERE id = ?",
+            "search_keys = ?, page_problem = NULL WHERE id = ?",
             [title, text, digest, now, search_keys(title, text), article_id],
         )
         if scored is not None:

@@ -19,7 +19,7 @@ from storage.timeutil import utc_now
 _ARTICLE_COLUMNS = """
     a.id, a.url, a.canonical_url, a.source, a.title, a.author, a.published_at,
     a.first_seen_at, a.updated_at, a.lang, a.relevance, a.relevant, a.matched, a.is_seed,
-    a.duplicate_of, a.story_id, substr(a.text, 1, 1500) AS text
+    a.duplicate_of, a.story_id, a.page_problem, substr(a.text, 1, 1500) AS text
 """
 
 

@@ -318,4 +318,11 @@ def m013_search_keys(db: Database) -> None:
     )
 
 
-LATEST = "m013_search_keys"
+@migrations(name="m014_page_problem")
+def m014_page_problem(db: Database) -> None:
+    # Why an article's page gave no text when the source's summary was stored instead: the
+    # digest says "summary only: HTTP 404" beside a link that leads nowhere.
+    db.execute("ALTER TABLE articles ADD COLUMN page_problem TEXT")
+
+
+LATEST = "m014_page_problem"

@@ -58,6 +58,9 @@ class Article:
     # The source's own updated (else published) time for this version, as its feed or
     # sitemap announced it.
     announced_at: str | None = None
+    # Why the page gave no text, when the source's own summary was stored instead ("HTTP
+    # 404", "not an HTML page", "no article text on the page"); None when it was read.
+    page_problem: str | None = None
     aliases: tuple[str, ...] = field(default=(), compare=False)
 
     def to_row(self) -> dict[str, Any]:
@@ -79,6 +82,7 @@ class Article:
             "first_seen_at": self.first_seen_at,
             "updated_at": self.updated_at,
             "announced_at": self.announced_at,
+            "page_problem": self.page_problem,
         }
         if self.id is not None:
             row["id"] = self.id
@@ -105,6 +109,7 @@ class Article:
             first_seen_at=row["first_seen_at"],
             updated_at=row["updated_at"],
             announced_at=row.get("announced_at"),
+            page_problem=row.get("page_problem"),
         )
 
 

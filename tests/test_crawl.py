@@ -146,7 +146,10 @@ def test_a_page_that_fails_leaves_the_feed_summary(crawled: Crawled) -> None:
     assert row["title"] == "Caspian ferry line suspended for the storm season"
     assert row["text"] == "The ferry line across the Caspian is suspended until March."
     assert row["published_at"] == "2026-11-18T06:00:00Z"
+    assert row["page_problem"] == "HTTP 404"  # what the digest says beside its dead link
     assert crawled.first.source("Gone Pages")["article_errors"] == 1
+    read = crawled.rows("SELECT page_problem FROM articles WHERE source = 'Steppe Wire'")
+    assert read and all(r["page_problem"] is None for r in read)  # pages that were read
 
 
 def test_pagination_stops_at_max_pages_and_navigation_is_not_followed(crawled: Crawled) -> None:

@@ -10,6 +10,7 @@ articles.
 import json
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -164,3 +165,19 @@ def test_tracking_parameters_go_and_the_rest_of_the_query_stays_byte_for_byte() 
     }
     for given, expected in cases.items():
         assert without_tracking(given) == expected, given
+
+
+def test_a_story_whose_page_gave_no_text_says_so(tmp_path: Path) -> None:
+    config = make_config(tmp_path)
+    with Storage.open(config.storage.path) as storage:
+        storage.prepare(config)
+        assert storage.articles.add(replace(look_story(0), page_problem="HTTP 404"))
+        assert storage.articles.add(look_story(1))
+        rendered = {
+            fmt: render((config, storage), fmt) for fmt in ("text", "markdown", "html", "json")
+        }
+    assert "Feed summary only: HTTP 404" in " ".join(rendered["text"].split())
+    assert "Feed summary only: HTTP 404" in rendered["markdown"]
+    assert "Feed summary only: HTTP 404" in rendered["html"]
+    data = json.loads(rendered["json"])
+    assert sorted(str(a["page_problem"]) for a in data["articles"]) == ["HTTP 404", "None"]
