@@ -23,7 +23,7 @@ from scheduler.digest_command import digest
 from scheduler.duplicates_command import duplicates
 from scheduler.export_commands import export, show
 from scheduler.jobs import run_crawl_cycle
-from scheduler.output import echo_json, shorten
+from scheduler.output import counted, echo_json, shorten
 from scheduler.relevance_commands import explain_article, rescore
 from scheduler.sources_commands import sources
 from scheduler.stories_commands import stories, story, timeline
@@ -171,14 +171,10 @@ def crawl(ctx: click.Context, run_all: bool, names: tuple[str, ...]) -> None:
     failed = len(outcome.failed_sources)
     updated = f", {outcome.updated_articles} updated" if outcome.updated_articles else ""
     echo(
-        f"\n{_count(outcome.new_articles, 'new article')}{updated} from "
-        f"{_count(len(outcome.sources), 'source')}"
+        f"\n{counted(outcome.new_articles, 'new article')}{updated} from "
+        f"{counted(len(outcome.sources), 'source')}"
         + (f"; {failed} failed (see `newswatch sources`)" if failed else "")
     )
-
-
-def _count(number: int, one: str) -> str:
-    return f"{number} {one}{'' if number == 1 else 's'}"
 
 
 class ProgressLine:

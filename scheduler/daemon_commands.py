@@ -21,6 +21,7 @@ from scheduler.daemon import (
     running_pid,
     uptime_text,
 )
+from scheduler.output import counted
 from storage import Storage
 
 LOG_BYTES = 5_000_000
@@ -177,8 +178,8 @@ def status(app: AppContext) -> None:
         cycle = state.get("last_cycle")
         if cycle:
             echo(
-                f"  last cycle: {cycle['finished_at']}: {_count(cycle['sources'], 'source')}, "
-                f"{_count(cycle['new_articles'], 'new article')}, {len(cycle['failed'])} failed"
+                f"  last cycle: {cycle['finished_at']}: {counted(cycle['sources'], 'source')}, "
+                f"{counted(cycle['new_articles'], 'new article')}, {len(cycle['failed'])} failed"
                 + (f" ({cycle['error']})" if cycle.get("error") else "")
             )
         else:
@@ -188,10 +189,6 @@ def status(app: AppContext) -> None:
             _echo_failing_sources(storage)
     if pid is None:
         sys.exit(NOT_RUNNING_EXIT)
-
-
-def _count(number: int, one: str) -> str:
-    return f"{number} {one}{'' if number == 1 else 's'}"
 
 
 def _echo_failing_sources(storage: Storage) -> None:

@@ -14,3 +14,8 @@ def shorten(text: str, width: int) -> str:
 def echo_json(value: Any) -> None:
     """Print a value as indented JSON (non-ASCII text as it is)."""
     click.echo(json.dumps(value, ensure_ascii=False, indent=2))
+
+
+def counted(number: int, one: str, many: str | None = None) -> str:
+    """ "1 source", "3 sources", "2 stories"."""
+    return f"{number} {one if number == 1 else (many or one + 's')}"

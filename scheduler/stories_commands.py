@@ -18,7 +18,7 @@ from digest.chart import weekly_chart
 from digest.select import fill_weeks
 from scheduler.context import AppContext, echo
 from scheduler.digest_command import IsoMoment
-from scheduler.output import echo_json, shorten
+from scheduler.output import counted, echo_json, shorten
 from storage import Storage
 from storage.timeutil import to_iso
 
@@ -27,10 +27,6 @@ TITLE_WIDTH = 70
 
 def _day(moment: str | None) -> str:
     return moment[:10] if moment else "undated"
-
-
-def _count(number: int, one: str, many: str | None = None) -> str:
-    return f"{number} {one if number == 1 else (many or one + 's')}"
 
 
 def _outlets(articles: Iterable[Mapping[str, Any]]) -> list[str]:
@@ -112,8 +108,8 @@ def timeline(
     # Stories run in the order they began; the thread ends with the latest end of any.
     ends = [story["last_published_at"] for story in stories if story["last_published_at"]]
     echo(
-        f"thread #{first['thread_id']}: {_count(len(stories), 'story', 'stories')}, "
-        f"{_count(len(articles), 'article')}, "
+        f"thread #{first['thread_id']}: {counted(len(stories), 'story', 'stories')}, "
+        f"{counted(len(articles), 'article')}, "
         f"{_day(first['first_published_at'])} → {_day(max(ends) if ends else None)}"
     )
     for story in stories:
@@ -124,8 +120,8 @@ def timeline(
         title = story["title"] or "(untitled)"
         echo(f"{_day(story['first_published_at'])}  #{story['id']}{marker}  {title}")
         echo(
-            f"            {_count(story['article_count'], 'article')} · "
-            f"{_count(len(outlets), 'outlet')}: {shorten(', '.join(outlets), 90)} · "
+            f"            {counted(story['article_count'], 'article')} · "
+            f"{counted(len(outlets), 'outlet')}: {shorten(', '.join(outlets), 90)} · "
             f"{', '.join(story['languages']) or 'language unknown'}"
         )
     echo("")
@@ -247,8 +243,8 @@ def story(app: AppContext, story_id: int, as_json: bool) -> None:
     echo(f"story #{story_id}: {found['title'] or '(untitled)'}")
     echo(
         f"{_day(found['first_published_at'])} → {_day(found['last_published_at'])} · "
-        f"{_count(found['article_count'], 'article')} · "
-        f"{_count(found['outlet_count'], 'outlet')} · "
+        f"{counted(found['article_count'], 'article')} · "
+        f"{counted(found['outlet_count'], 'outlet')} · "
         f"{', '.join(found['languages']) or 'language unknown'} · "
         f"thread #{found['thread_id']} (story {position} of {len(thread)})"
     )
