@@ -7,6 +7,8 @@ typed as words looks for each word as typed or by any of its keys.
 """
 
 import re
+from collections.abc import Sequence
+from functools import lru_cache
 
 from sqlite_utils import Database
 
@@ -17,10 +19,16 @@ from textkeys import tokenize, word_keys
 FTS_SYNTAX = re.compile(r'["()*:^+]|\b(AND|OR|NOT|NEAR)\b')
 
 
-def keys_of(word: str) -> list[str]:
+# News vocabulary repeats: a word's keys are worked out once (stemming three ways costs
+# ~1 µs a word, ~5 ms for a 5 KB article uncached).
+KEYS_CACHE = 50_000
+
+
+@lru_cache(maxsize=KEYS_CACHE)
+def keys_of(word: str) -> tuple[str, ...]:
     """A word's search keys: folded (Cyrillic in Latin letters), and its stems."""
     keys = word_keys(word)
-    return list(dict.fromkeys(key for key in (keys.plain, keys.en, keys.tr, keys.ru) if key))
+    return tuple(dict.fromkeys(key for key in (keys.plain, keys.en, keys.tr, keys.ru) if key))
 
 
 def search_keys(title: str | None, text: str | None) -> str | None:
@@ -31,7 +39,7 @@ def search_keys(title: str | None, text: str | None) -> str | None:
     return " ".join(key for word in words for key in keys_of(word))
 
 
-def _either(forms: list[str]) -> str:
+def _either(forms: Sequence[str]) -> str:
     return "(" + " OR ".join(f'"{form}"' for form in dict.fromkeys(forms)) + ")"
 
 
