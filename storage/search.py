@@ -32,11 +32,17 @@ def keys_of(word: str) -> tuple[str, ...]:
 
 
 def search_keys(title: str | None, text: str | None) -> str | None:
-    """The keys of every word of an article, as one text for the full-text index."""
+    """The keys of an article's words, as one text for the full-text index: each key once,
+    and none that is the word itself in lower case (the title and text columns hold it), so
+    the index stays small and a crawl writes little more than the text."""
     words = tokenize(f"{title or ''}\n{text or ''}")
     if not words:
         return None
-    return " ".join(key for word in words for key in keys_of(word))
+    keys: dict[str, None] = {}
+    for word in dict.fromkeys(words):
+        lowered = word.lower()
+        keys.update((key, None) for key in keys_of(word) if key != lowered)
+    return " ".join(keys) or None
 
 
 def _either(forms: Sequence[str]) -> str:
