@@ -108,6 +108,23 @@ def test_false_friends_of_folding_are_gone(profile: Profile) -> None:
     assert "actor:army" not in talks.matched
 
 
+def test_more_false_friends_of_folding_are_gone(profile: Profile) -> None:
+    def found(title: str) -> tuple[str, ...]:
+        return score_article(profile, title, None).matched
+
+    # A defendant in court is no defence.
+    assert "defense:defence" not in found("Three defendants deny charges in Almaty trial")
+    # Russian "семейный" (family) is no Semey; Kazakh "сотқа" (to court) is no Sotk.
+    assert "place:Kazakh cities" not in found("Семейный бизнес в Алматы")
+    assert "place:Syunik" not in found("Журналист сотқа шағымданды")
+    # Latin "pro" (pro-government) is no Russian ПРО (missile defence).
+    assert "weapon:missiles" not in found("Pro-government rally in Tashkent")
+    # Turkmen names: Gazak is Kazakh (not Gaza), Orsýet is Russia, Hazara an Afghan people.
+    assert "foreign:Gaza" not in found("Gazak esgerleri Astanada")
+    assert "foreign-weak:Russia" in found("Orsýetiň harbylary Krymda")
+    assert "foreign:Gaza" not in found("Hazara families flee Kabul")
+
+
 def test_georgian_army_is_regional_and_us_georgia_is_foreign(profile: Profile) -> None:
     army = score_article(profile, "Georgian army hosts NATO exercise near Tbilisi", None, "en")
     assert army.relevant and "place:Tbilisi" in army.matched
