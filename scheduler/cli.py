@@ -53,12 +53,13 @@ class NewswatchGroup(click.Group):
         try:
             return super().invoke(ctx)
         except click.NoSuchOption as error:
-            if error.option_name in GLOBAL_OPTIONS:
-                error.message = (
-                    f"{error.option_name} goes before the command: "
-                    f"newswatch {error.option_name} … {ctx.invoked_subcommand or 'COMMAND'} …"
-                )
-            raise
+            if error.option_name not in GLOBAL_OPTIONS:
+                raise
+            where = (
+                f"{error.option_name} goes before the command: "
+                f"newswatch {error.option_name} … {ctx.invoked_subcommand or 'COMMAND'} …"
+            )
+            raise click.UsageError(where, ctx=error.ctx) from error
 
 
 @click.group(cls=NewswatchGroup, context_settings={"help_option_names": ["-h", "--help"]})
