@@ -337,7 +337,7 @@ def entry_from_row(row: Row, copies: Iterable[Row] = ()) -> Entry:
         lang=clean_line(row.get("lang")),
         copies=tuple(carrier_from_row(c) for c in copies),
         story_id=row.get("story_id"),
-        country=country_of(_reasons(row.get("matched"))),
+        country=country_of(_reasons(row.get("matched")), row.get("lang")),
         page_problem=clean_line(row.get("page_problem")),
     )
 

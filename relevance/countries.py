@@ -38,14 +38,29 @@ COUNTRY_OF: dict[str, str] = {
 }
 # The groups whose terms locate an article (not a foreign theatre, not a topic word).
 LOCATING_GROUPS = frozenset({"place", "site", "region", "alliance"})
+# A language only one country of the region writes its news in: a local outlet writes "the
+# army" without naming its country (Russian and English are written everywhere).
+COUNTRY_OF_LANGUAGE = {
+    "az": "Azerbaijan",
+    "hy": "Armenia",
+    "ka": "Georgia",
+    "kk": "Kazakhstan",
+    "ky": "Kyrgyzstan",
+    "tg": "Tajikistan",
+    "tk": "Turkmenistan",
+    "uz": "Uzbekistan",
+}
 
 
-def country_of(matched: Iterable[object]) -> str | None:
-    """The country of the region the article's strongest locating term belongs to, or None
-    (no such term, or only region-wide ones such as "Caspian" or "Central Asia")."""
+def country_of(matched: Iterable[object], lang: str | None = None) -> str | None:
+    """The country of the region the article's strongest locating term belongs to; else,
+    when it names no place, the country whose language it is written in; else None (only
+    region-wide names such as "Caspian" or "Central Asia", or none)."""
+    located = False
     for reason in scored_reasons(matched):
         # A bare value (no group: a row written by hand or an import) is taken as a place.
-        locating = reason.group in LOCATING_GROUPS or not reason.group
-        if locating and reason.value in COUNTRY_OF:
-            return COUNTRY_OF[reason.value]
-    return None
+        if reason.group in LOCATING_GROUPS or not reason.group:
+            if reason.value in COUNTRY_OF:
+                return COUNTRY_OF[reason.value]
+            located = True
+    return None if located else COUNTRY_OF_LANGUAGE.get(lang or "")
