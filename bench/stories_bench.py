@@ -53,7 +53,7 @@ from bench.stories_events import (  # noqa: E402
     reports_for,
 )
 from config import ProfileConfig  # noqa: E402
-from relevance import profile_for, score_article  # noqa: E402
+from relevance import profile_for, storage_scorer  # noqa: E402
 from storage import Article, Incoming, Storage  # noqa: E402
 from storage.models import Score  # noqa: E402
 
@@ -62,13 +62,7 @@ START = datetime(2024, 1, 1, 6, tzinfo=UTC)
 
 
 def scorer() -> Callable[[Article], Score]:
-    profile = profile_for(ProfileConfig())
-
-    def score(article: Article) -> Score:
-        scored = score_article(profile, article.title, article.text, article.lang)
-        return scored.relevance, scored.relevant, scored.matched
-
-    return score
+    return storage_scorer(profile_for(ProfileConfig()))
 
 
 def as_incoming(report: Report) -> Incoming:

@@ -21,7 +21,7 @@ from crawler.failures import describe_storage_error, is_refusal
 from crawler.items import ArticleItem, FetchItem
 from crawler.state import crawler_storage
 from crawler.urls import canonical_url, is_fetchable, trusted_canonical
-from relevance import profile_for, score_article
+from relevance import profile_for, storage_scorer
 from storage import (
     Article,
     DocumentValidators,
@@ -34,7 +34,6 @@ from storage import (
 )
 from storage.cleantext import without_controls
 from storage.decide import Intent
-from storage.models import Score
 
 logger = logging.getLogger(__name__)
 
@@ -106,6 +105,7 @@ class StorePipeline(_CrawlerPipeline):
     def __init__(self, crawler: Crawler) -> None:
         super().__init__(crawler)
         self.profile = profile_for(self.config.profile)
+        self.score = storage_scorer(self.profile)
         self.pending: list[ArticleItem] = []
         self.fetches: list[FetchItem] = []
         self.new_articles = 0
@@ -143,10 +143,6 @@ class StorePipeline(_CrawlerPipeline):
         for item, stored in zip(batch, results, strict=True):
             self._count(item, stored)
         self.crawler.stats.set_value("newswatch/new_articles", self.new_articles)
-
-    def score(self, article: Article) -> Score:
-        scored = score_article(self.profile, article.title, article.text, article.lang)
-        return scored.relevance, scored.relevant, scored.matched
 
     def _count(self, item: ArticleItem, stored: Stored) -> None:
         if stored.is_new_row:

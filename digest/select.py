@@ -6,7 +6,6 @@ every link is checked here once (only http and https survive); the renderers the
 for their own format.
 """
 
-import json
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
@@ -17,6 +16,7 @@ from urllib.parse import unquote, urlsplit, urlunsplit
 
 from relevance.countries import country_of
 from relevance.reasons import supporting_terms
+from storage.models import json_list
 from storage.timeutil import from_iso
 
 Row = Mapping[str, Any]
@@ -108,20 +108,10 @@ def parse_moment(value: str | None) -> datetime | None:
         return None
 
 
-def _reasons(value: Any) -> list[Any]:
-    """`articles.matched` (JSON text) as a list; [] when it is not one."""
-    if isinstance(value, str):
-        try:
-            value = json.loads(value)
-        except ValueError:
-            return []
-    return value if isinstance(value, list) else []
-
-
 def _matched(value: Any) -> tuple[str, ...]:
     """The terms that made an article relevant, strongest first, cleaned for display, each
     once."""
-    terms = (clean_line(term) for term in supporting_terms(_reasons(value)))
+    terms = (clean_line(term) for term in supporting_terms(json_list(value)))
     return tuple(dict.fromkeys(term for term in terms if term))
 
 
@@ -337,7 +327,7 @@ def entry_from_row(row: Row, copies: Iterable[Row] = ()) -> Entry:
         lang=clean_line(row.get("lang")),
         copies=tuple(carrier_from_row(c) for c in copies),
         story_id=row.get("story_id"),
-        country=country_of(_reasons(row.get("matched")), row.get("lang")),
+        country=country_of(json_list(row.get("matched")), row.get("lang")),
         page_problem=clean_line(row.get("page_problem")),
     )
 

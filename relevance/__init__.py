@@ -6,10 +6,13 @@ A pure core with no Scrapy import: load a Profile once (`load_profile`), then ca
 
 import functools
 import math
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from config import ProfileConfig
+from storage.models import Article
+from storage.models import Score as StoredScore
 from storage.seed import SEED_FACTS, read_seed_document, seed_body
 
 from .model import Model, load_model
@@ -35,6 +38,7 @@ __all__ = [
     "load_profile",
     "profile_for",
     "score_article",
+    "storage_scorer",
 ]
 
 
@@ -157,6 +161,16 @@ def score_article(
     analysis = profile.analysis(title, text, lang)
     score = combine(analysis, profile.references, profile.options, profile.threshold, profile.model)
     score.breakdown["lang"] = lang
+    return score
+
+
+def storage_scorer(profile: Profile) -> Callable[[Article], StoredScore]:
+    """What storage calls for each text it will store: (relevance, relevant, matched)."""
+
+    def score(article: Article) -> StoredScore:
+        scored = score_article(profile, article.title, article.text, article.lang)
+        return scored.relevance, scored.relevant, scored.matched
+
     return score
 
 

@@ -34,6 +34,17 @@ def guid_alias(source: str, guid: str) -> str:
     return f"guid:{source}:{guid.strip()}"
 
 
+def json_list(value: object) -> list[Any]:
+    """A JSON list column (`articles.matched`, `stories.languages`) as a list, however it was
+    read (JSON text, or already a list); [] for anything else (a hand-edited row)."""
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return []
+    return list(value) if isinstance(value, list | tuple) else []
+
+
 @dataclass(frozen=True)
 class Article:
     """An article as stored in the `articles` table."""

@@ -20,6 +20,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from storage.errors import wraps_errors
+from storage.models import json_list
 from storage.storykeys import LEAD_CHARS, StoryKeys, publication_day, story_keys
 from storage.storymatch import (
     STORY_SPAN_DAYS,
@@ -55,21 +56,12 @@ TOTAL = ""  # the story_key_counts row that counts all articles
 _DATING = ("y:", "e:", "o:")
 
 
-def _matched(value: Any) -> list[Any]:
-    if isinstance(value, str):
-        try:
-            value = json.loads(value)
-        except ValueError:
-            return []
-    return list(value) if isinstance(value, list | tuple) else []
-
-
 def keys_of(row: Mapping[str, Any]) -> StoryKeys:
     """An article row's story keys (title, text, matched, published_at, first_seen_at)."""
     return story_keys(
         row.get("title"),
         row.get("text"),
-        _matched(row.get("matched")),
+        json_list(row.get("matched")),
         row.get("published_at"),
         row.get("first_seen_at"),
         row.get("lang"),
@@ -328,7 +320,7 @@ def _join(
         ).fetchone()
         is None
     )
-    languages = _matched(languages_json)
+    languages = json_list(languages_json)
     lang = row.get("lang")
     if lang and lang not in languages:
         languages.append(lang)
@@ -469,7 +461,7 @@ _STORY_COLUMNS = """
 
 
 def _story(row: Mapping[str, Any]) -> dict[str, Any]:
-    return {**row, "languages": _matched(row.get("languages"))}
+    return {**row, "languages": json_list(row.get("languages"))}
 
 
 class Stories:

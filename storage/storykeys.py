@@ -85,6 +85,9 @@ _CALENDAR = frozenset(
     "may june july august september october november december".split()
 )
 _VOWELS = frozenset("aeiou")
+# The skeleton is not textkeys' name key on purpose: that key keeps Latin c and maps ч to
+# "ch", as profile terms are written; a story key must meet "Caspian" with "Каспий" (c → k)
+# while keeping ч, ç and č apart from k, so it has its own folding below.
 # Letters folded before transliteration: the region's additions to Latin and Cyrillic.
 _FOLD = str.maketrans(
     {

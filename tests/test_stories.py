@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from config import ProfileConfig
-from relevance import profile_for, score_article
+from relevance import profile_for, storage_scorer
 from storage import Article, Incoming, Storage
 from storage.migrations import LATEST, migrations
 from storage.models import Score
@@ -179,13 +179,7 @@ def test_a_copy_that_says_something_else_is_not_taken_for_one() -> None:
 
 def scorer() -> Callable[[Article], Score]:
     """The crawl's scorer: the shipped profile's score and matched concepts."""
-    profile = profile_for(ProfileConfig())
-
-    def score(article: Article) -> Score:
-        scored = score_article(profile, article.title, article.text, article.lang)
-        return scored.relevance, scored.relevant, scored.matched
-
-    return score
+    return storage_scorer(profile_for(ProfileConfig()))
 
 
 def report(n: int, source: str, lang: str, date: str, title: str, text: str) -> Incoming:
