@@ -7,7 +7,6 @@ peak (VmHWM, read at each sample), which catches a peak shorter than a sample.
 """
 
 import os
-import resource
 import subprocess
 import threading
 import time
@@ -118,8 +117,3 @@ def run(command: list[str], cwd: Path | None = None, env: dict[str, str] | None 
         stdout=stdout,
         stderr=stderr,
     )
-
-
-def self_cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime

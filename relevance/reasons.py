@@ -73,8 +73,3 @@ def supporting_terms(matched: Iterable[object]) -> list[str]:
     "place:Aktau" is "Aktau"; the language, counter-terms and whatever follows the seed
     similarity (rules, terms that were not scored) are left out."""
     return [reason.value for reason in scored_reasons(matched) if reason.supports]
-
-
-def scored_terms(matched: Iterable[object]) -> list[Reason]:
-    """The profile terms that were scored, strongest first."""
-    return [reason for reason in scored_reasons(matched) if reason.is_term]
