@@ -7,7 +7,9 @@ def to_iso(moment: datetime) -> str:
     """Format a datetime as stored; naive datetimes are taken to be UTC."""
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    # Not strftime: glibc writes year 1 as "1", and stored times must sort as text.
+    moment = moment.astimezone(UTC).replace(microsecond=0, tzinfo=None)
+    return moment.isoformat() + "Z"
 
 
 def utc_now() -> str:

@@ -207,3 +207,13 @@ def test_a_leading_minus_excludes_a_word(storage: Storage) -> None:
     assert [hit.title for hit in storage.articles.search("Aktau -drill")] == ["Aktau port"]
     with pytest.raises(SearchQueryError):
         storage.articles.search("-drill")
+
+
+def test_stored_times_sort_as_text_even_for_year_one() -> None:
+    from datetime import UTC, datetime
+
+    from storage.timeutil import to_iso
+
+    # A feed may date an item 0001-01-01; glibc's strftime would write "1-01-01".
+    assert to_iso(datetime(1, 1, 1, tzinfo=UTC)) == "0001-01-01T00:00:00Z"
+    assert to_iso(datetime(2024, 7, 15, 8, 0, 0, 999_999)) == "2024-07-15T08:00:00Z"
