@@ -22,6 +22,7 @@ from urllib.parse import urljoin, urlsplit
 import feedparser
 
 from config import CrawlConfig
+from crawler.destinations import DestinationPolicy
 from crawler.feedlinks import FeedLink, feed_links, looks_like_html
 from crawler.feeds import FeedError, parse_feed
 from crawler.listing import parse_listing
@@ -93,21 +94,27 @@ Fetch = Callable[[str], Fetched]
 
 
 class _HttpOnlyRedirects(urllib.request.HTTPRedirectHandler):
-    """Redirects followed only to http(s), and only so many of them."""
+    """Redirects followed only to http(s), to hosts the policy allows, and only so many."""
 
-    def __init__(self, limit: int) -> None:
+    def __init__(self, limit: int, policy: DestinationPolicy) -> None:
         super().__init__()
         self.max_redirections = limit  # type: ignore[misc]  # a class default, set per opener
+        self.policy = policy
 
     def redirect_request(self, req: Any, fp: Any, code: int, msg: str, headers: Any, newurl: str):
         target = urljoin(req.full_url, newurl)
         if not is_fetchable(target):
             raise FetchError(f"redirected to {target[:200]}, which is not an http(s) URL")
+        refusal = self.policy.destination_refusal(target)
+        if refusal is not None:
+            raise FetchError(f"redirected to {target[:200]}: refused: {refusal}")
         return super().redirect_request(req, fp, code, msg, headers, target)
 
 
-def make_fetcher(crawl: CrawlConfig) -> Fetch:
-    """A fetch function with the crawl's limits: timeout, size, redirects, User-Agent."""
+def make_fetcher(crawl: CrawlConfig, policy: DestinationPolicy) -> Fetch:
+    """A fetch function with the crawl's limits (timeout, size, redirects, User-Agent) and its
+    destination guard: a page or a redirect cannot send discovery to an internal address
+    (`policy` trusts the configured sources' hosts and the address the user typed)."""
     opener = urllib.request.OpenerDirector()
     # Only the handlers for http(s) (and a proxy from the environment): no file:, ftp: or
     # data: handler, whatever a URL or a redirect says.
@@ -116,7 +123,7 @@ def make_fetcher(crawl: CrawlConfig) -> Fetch:
         urllib.request.HTTPHandler(),
         urllib.request.HTTPSHandler(),
         urllib.request.HTTPDefaultErrorHandler(),
-        _HttpOnlyRedirects(crawl.max_redirects),
+        _HttpOnlyRedirects(crawl.max_redirects, policy),
         urllib.request.HTTPErrorProcessor(),
     ):
         opener.add_handler(handler)
@@ -124,6 +131,9 @@ def make_fetcher(crawl: CrawlConfig) -> Fetch:
     def fetch(url: str) -> Fetched:
         if not is_fetchable(url):
             raise FetchError("not an http(s) URL")
+        refusal = policy.destination_refusal(url)
+        if refusal is not None:
+            raise FetchError(f"refused: {refusal}")
         request = urllib.request.Request(url, headers={"User-Agent": crawl.user_agent})
         deadline = time.monotonic() + crawl.timeout
         try:

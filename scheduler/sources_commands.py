@@ -185,9 +185,12 @@ def add(
     _check_options(kind, interval, follow)
     url = _web_address(url)
     _refuse_configured(config, url)
+    from crawler.destinations import DestinationPolicy
     from crawler.discover import FetchError, check_listing, discover, make_fetcher
 
-    fetch = make_fetcher(config.crawl)
+    # The address typed is the user's choice; what its pages point to is a stranger's.
+    policy = DestinationPolicy.from_config(config).trusting(url)
+    fetch = make_fetcher(config.crawl, policy)
     if kind == "site":
         try:
             found = check_listing(url, fetch, follow)

@@ -10,7 +10,8 @@ from twisted.internet.interfaces import IResolutionReceiver
 from zope.interface import implementer
 
 from config import parse_config_text
-from crawler.guard import DestinationPolicy, GuardedResolver, literal_address, refusal_for
+from crawler.destinations import DestinationPolicy, literal_address
+from crawler.guard import GuardedResolver, refusal_for
 from tests.crawling import CycleRun, read_rows, run_cycle, write_config
 from tests.outlets.hostile import (
     INTERNAL_HOST,

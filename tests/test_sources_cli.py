@@ -6,6 +6,7 @@ import json
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from click.testing import CliRunner, Result
@@ -311,3 +312,31 @@ def test_an_address_typed_without_a_scheme_is_taken_as_https() -> None:
 
     assert _web_address("example.com/rss") == "https://example.com/rss"
     assert _web_address("https://example.com/rss") == "https://example.com/rss"
+
+
+INSIDER_HOME = """<!DOCTYPE html><html><head><title>Insider</title>
+<link rel="alternate" type="application/rss+xml" href="http://127.0.0.2:{port}/admin/feed.xml">
+<link rel="alternate" type="application/rss+xml" href="http://169.254.169.254/latest/meta-data/">
+</head><body><p>Feeds elsewhere.</p></body></html>"""
+
+
+def test_a_page_cannot_send_discovery_to_an_internal_address(
+    server: OutletServer, config: Path
+) -> None:
+    """The address typed is trusted (here a loopback test server); the feeds its page names
+    and its redirects are a stranger's, and go through the crawl's address policy."""
+    port = urlsplit(server.url("/")).port
+    routes = server.web.routes
+    routes["/robots.txt"] = lambda: Reply(404, b"no robots", cacheable=False)
+    routes["/insider/"] = lambda: Reply(200, INSIDER_HOME.format(port=port).encode())
+    routes["/insider/hop"] = lambda: Reply(
+        302, b"", headers={"Location": "http://10.255.255.1/x.xml"}, cacheable=False
+    )
+    home = newswatch(config, "sources", "add", server.url("/insider/"))
+    assert home.exit_code == 1
+    assert "refused: 127.0.0.2 is a loopback address" in home.output
+    assert "refused: 169.254.169.254 is a cloud metadata address" in home.output
+    hop = newswatch(config, "sources", "add", server.url("/insider/hop"))
+    assert hop.exit_code == 1
+    assert "refused: 10.255.255.1 is a private address" in hop.output
+    assert load_config(config).sources == ()
