@@ -2,6 +2,7 @@
 
 import logging
 import sqlite3
+import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -41,8 +42,7 @@ def open_database(path: Path) -> Database:
         conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000)
         db = Database(conn)
         db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        if db.journal_mode != "wal":
-            db.enable_wal()
+        _use_wal(db)
         db.execute("PRAGMA synchronous = NORMAL")  # safe with WAL; a crash loses no committed row
         if migrations.pending(db):
             # Under the write lock, checked again: when the daemon's crawl child and a CLI
@@ -56,6 +56,22 @@ def open_database(path: Path) -> Database:
                         if name in BACKFILLS:
                             BACKFILLS[name](db)
         return db
+
+
+def _use_wal(db: Database) -> None:
+    """Switch the file to WAL. SQLite answers "database is locked" at once, without waiting
+    for the busy timeout, when another process switches or opens it at that moment (several
+    processes opening an old rollback-journal database together): tried again until then."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            if db.journal_mode != "wal":
+                db.enable_wal()
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
 
 
 def open_database_readonly(path: Path) -> Database:
