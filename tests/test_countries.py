@@ -41,7 +41,7 @@ def test_real_relevant_items_are_listed_under_the_country_their_gloss_names(
     profile: Profile,
 ) -> None:
     """Relevant real items whose gloss names exactly one country of the region: at least
-    nine in ten get that country (measured: 82 of 85)."""
+    at least 95 in 100 get that country (measured: 82 of 85; 78 by places alone)."""
     path = shared_path("corpus", "relevance", "real-dev.jsonl")
     items = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
     checked = agreed = 0
@@ -53,4 +53,4 @@ def test_real_relevant_items_are_listed_under_the_country_their_gloss_names(
         checked += 1
         agreed += country_of(scored.matched, item["lang"]) == named[0]
     assert checked >= 80
-    assert agreed / checked >= 0.9, (agreed, checked)
+    assert agreed / checked >= 0.95, (agreed, checked)
