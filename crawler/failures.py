@@ -2,6 +2,7 @@
 
 from urllib.parse import urlsplit
 
+from scrapy import Request
 from scrapy.exceptions import (
     CannotResolveHostError,
     DownloadCancelledError,
@@ -40,9 +41,14 @@ def is_refusal(cause: str | None) -> bool:
 
 def describe_failure(failure: Failure, timeout: float, max_bytes: int) -> str:
     """Turn a download failure into the cause a person reads in `newswatch sources`."""
-    error = failure.value
+    return describe_error(failure.value, getattr(failure, "request", None), timeout, max_bytes)
+
+
+def describe_error(
+    error: BaseException | None, request: Request | None, timeout: float, max_bytes: int
+) -> str:
+    """The cause of a request's failure, from the error it raised."""
     text = str(error)
-    request = getattr(failure, "request", None)
     if isinstance(error, RefusedDestination):
         return text
     if isinstance(error, (DownloadTimeoutError, TwistedTimeoutError)):

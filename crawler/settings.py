@@ -55,6 +55,9 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.ConditionalGetMiddleware": 60,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.BackoffRetryMiddleware": 550,
+    # After the retries (550), so that it sees each failed attempt before a retry is made,
+    # and drops that retry too once the host is given up.
+    "crawler.unreachable.UnreachableHostMiddleware": 560,
 }
 SPIDER_MIDDLEWARES = {
     "scrapy.spidermiddlewares.depth.DepthMiddleware": None,

@@ -11,12 +11,14 @@ from sqlite_utils import Database
 from storage.copies import find_candidates, index_article, regroup, unindex_article
 from storage.db import in_chunks, write_transaction
 from storage.decide import (
+    PAGE_PENDING,
     Decision,
     Intent,
     Stored,
     StoredLead,
     StoredText,
     StoreFacts,
+    is_page_pending,
     store_decision,
 )
 from storage.errors import SearchQueryError, wrapped_errors, wraps_errors
@@ -209,6 +211,17 @@ class Articles:
         if decision.intent is Intent.EDITED:
             digest = content_hash(article.text)
             self._edit(decision.article_id, article.title, article.text, digest, found, scored, now)
+        else:
+            # A summary waiting for its page: the page now read, or failed for good, ends
+            # the wait, and what is still wrong stays in view.
+            self.db.execute(
+                "UPDATE articles SET page_problem = ? WHERE id = ? AND page_problem LIKE ?",
+                [
+                    _problem_after_wait(article, decision.intent),
+                    decision.article_id,
+                    f"{PAGE_PENDING}%",
+                ],
+            )
 
     def _edit(
         self,
@@ -321,13 +334,17 @@ class Articles:
         ids = sorted(set(known.values()))
         announced: dict[int, str | None] = {}
         guids: dict[int, set[str]] = {article_id: set() for article_id in ids}
+        pending: set[int] = set()
         prefix = guid_alias(source, "")
         for chunk, marks in in_chunks(ids):
             sql = (
-                "SELECT id, coalesce(announced_at, published_at) AS at FROM articles "
-                f"WHERE id IN ({marks})"
+                "SELECT id, coalesce(announced_at, published_at) AS at, page_problem "
+                f"FROM articles WHERE id IN ({marks})"
             )
-            announced.update((row["id"], row["at"]) for row in self.db.query(sql, chunk))
+            for row in self.db.query(sql, chunk):
+                announced[row["id"]] = row["at"]
+                if is_page_pending(row["page_problem"]):
+                    pending.add(row["id"])
             sql = (
                 f"SELECT url, article_id FROM article_aliases WHERE article_id IN ({marks}) "
                 "AND substr(url, 1, ?) = ?"
@@ -336,7 +353,10 @@ class Articles:
                 guids[row["article_id"]].add(row["url"])
         leads = {
             article_id: StoredLead(
-                article_id, announced.get(article_id), frozenset(guids[article_id])
+                article_id,
+                announced.get(article_id),
+                frozenset(guids[article_id]),
+                page_pending=article_id in pending,
             )
             for article_id in ids
         }
@@ -535,3 +555,11 @@ def _exported(row: dict[str, Any]) -> dict[str, Any]:
         "copies": json.loads(row["copies"] or "[]"),
         "addresses": json.loads(row["addresses"] or "[]"),
     }
+
+
+def _problem_after_wait(article: Article, intent: Intent) -> str | None:
+    """The page problem of an article that waited for its page, once the page was read
+    again without replacing the summary."""
+    if article.page_problem or intent is Intent.UNCHANGED:
+        return article.page_problem
+    return "the page's text was not taken (shorter than the stored summary)"

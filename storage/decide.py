@@ -24,6 +24,20 @@ from storage.timeutil import from_iso
 # consent wall, a paywall or an error page in place of the article).
 MIN_EDIT_LENGTH_RATIO = 0.5
 
+# Why an article holds only its source's summary when its page failed in a way that may pass
+# (a 5xx, a timeout, the network): it is listed now, and its page is tried again each cycle
+# its source still lists it, until one reads.
+PAGE_PENDING = "page not fetched yet"
+
+
+def pending_page_problem(cause: str) -> str:
+    """The stored page problem of an article whose page is to be tried again."""
+    return f"{PAGE_PENDING} ({cause})"
+
+
+def is_page_pending(page_problem: str | None) -> bool:
+    return page_problem is not None and page_problem.startswith(PAGE_PENDING)
+
 
 class Fetch(StrEnum):
     NEW = "new"  # nothing stored under its addresses
@@ -42,6 +56,8 @@ class StoredLead:
     announced_at: str | None
     # This source's guid aliases for it ("guid:<source>:<guid>").
     guids: frozenset[str] = frozenset()
+    # Only the source's summary is stored, its page to be tried again (PAGE_PENDING).
+    page_pending: bool = False
 
 
 def fetch_decision(stored: StoredLead | None, announced_at: str | None, guid: str | None) -> Fetch:
@@ -51,10 +67,13 @@ def fetch_decision(stored: StoredLead | None, announced_at: str | None, guid: st
     A stored article is read again when the source announces a later time than the one it
     announced for the stored version (an Atom <updated>, a sitemap lastmod, an RSS pubDate
     moved after an edit), or lists it under a guid other than those it gave before (a
-    re-issued item).
+    re-issued item). One stored from the source's summary because its page failed for a
+    while is read again until its page reads.
     """
     if stored is None:
         return Fetch.NEW
+    if stored.page_pending:
+        return Fetch.AGAIN
     if _later(announced_at, stored.announced_at):
         return Fetch.AGAIN
     if guid and stored.guids and guid not in stored.guids:

@@ -21,7 +21,7 @@ from tests.outlets.articles import (
     FixtureArticle,
     valley_articles,
 )
-from tests.outlets.server import OutletServer
+from tests.outlets.server import OutletServer, Reply, rss_feed
 
 VALLEY = valley_articles()
 
@@ -311,7 +311,9 @@ def test_scrapy_settings_disable_local_schemes_and_remote_control() -> None:
     assert settings.TELNETCONSOLE_ENABLED is False
 
 
-def test_a_page_that_fails_for_now_is_tried_again_next_cycle(tmp_path: Path) -> None:
+def test_a_page_that_fails_for_now_is_listed_from_the_summary_and_read_next_cycle(
+    tmp_path: Path,
+) -> None:
     with OutletServer() as server:
         config = write_config(
             tmp_path / "busy.toml",
@@ -320,14 +322,59 @@ def test_a_page_that_fails_for_now_is_tried_again_next_cycle(tmp_path: Path) -> 
         first = run_cycle(config, "--all")
         assert first.source("Busy")["article_errors"] == 1
         db = sqlite3.connect(tmp_path / "crawl.db")
-        assert db.execute("SELECT count(*) FROM articles WHERE source = 'Busy'").fetchone() == (0,)
+        stored = "SELECT count(*), min(text), min(page_problem) FROM articles WHERE source = 'Busy'"
+        count, text, problem = db.execute(stored).fetchone()
+        assert (count, text) == (1, EVIL_OUTLET_ARTICLE.paragraphs[0])  # the feed's summary
+        assert problem == "page not fetched yet (HTTP 503)"
         assert db.execute("SELECT etag FROM sources WHERE name = 'Busy'").fetchone() == (None,)
         server.web.busy_page_recovers = True
         second = run_cycle(config, "--all")
-        assert second.source("Busy")["new_articles"] == 1
-        text = db.execute("SELECT text FROM articles WHERE source = 'Busy'").fetchone()[0]
+        assert second.source("Busy")["updated_articles"] == 1
+        count, text, problem = db.execute(stored).fetchone()
+        assert count == 1 and problem is None
         assert EVIL_OUTLET_ARTICLE.paragraphs[1] in text  # the page's text, not the summary
         assert db.execute("SELECT etag FROM sources WHERE name = 'Busy'").fetchone()[0]
+
+
+def test_a_host_that_cannot_be_reached_is_given_up_for_the_cycle(tmp_path: Path) -> None:
+    """A feed whose pages never answer (each times out): after three failed attempts the
+    host's other pages are not requested, and every entry is still listed from the feed's
+    summary, waiting for its page."""
+    entries = [
+        {
+            "title": f"Caspian patrol report {n}",
+            "link": f"/gone/story-{n}.html",
+            "description": f"Summary of patrol report {n} on the Caspian coast.",
+        }
+        for n in range(8)
+    ]
+    with OutletServer() as server:
+        for entry in entries:
+            server.web.routes[entry["link"]] = lambda: Reply(200, b"late", delay=3.0)
+            entry["link"] = server.url(entry["link"])
+        server.web.routes["/gone/rss.xml"] = lambda: Reply(
+            200, rss_feed("Gone pages", entries).encode(), "application/rss+xml"
+        )
+        config = write_config(
+            tmp_path / "gone.toml",
+            [{"name": "Gone", "kind": "feed", "url": server.url("/gone/rss.xml")}],
+            concurrent_per_host=1,
+        )
+        run = run_cycle(config)
+        asked = sum(len(server.requests_for(f"/gone/story-{n}.html")) for n in range(8))
+    # Three time out; the slot may start the next as the third fails. No retry, and not
+    # the others.
+    assert asked in (3, 4)
+    assert "could not be reached 3 times in a row (timeout after 2 s)" in run.stderr
+    assert run.source("Gone")["article_errors"] == 8
+    db = sqlite3.connect(tmp_path / "crawl.db")
+    rows = db.execute("SELECT title, text, page_problem FROM articles WHERE source = 'Gone'")
+    stored = {title: (text, problem) for title, text, problem in rows}
+    assert set(stored) == {entry["title"] for entry in entries}
+    for entry in entries:
+        text, problem = stored[entry["title"]]
+        assert text == entry["description"]
+        assert problem == "page not fetched yet (timeout after 2 s)"
 
 
 def test_two_crawls_at_once_fetch_each_page_once(tmp_path: Path) -> None:

@@ -1,6 +1,7 @@
 """The one place that decides what becomes of an incoming article (storage.decide), on plain
 values; and that storage scores relevance only for the texts it stores."""
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from storage.decide import (
     StoredText,
     StoreFacts,
     fetch_decision,
+    pending_page_problem,
     store_decision,
 )
 from storage.neardup import Match
@@ -36,6 +38,8 @@ STORED = StoredLead(article_id=1, announced_at="2026-11-20T08:00:00Z", guids=fro
         (StoredLead(1, "2026-11-20T08:00:00Z"), "2026-11-20T08:00:00Z", GUID, Fetch.SKIP),
         # Stored before announcements were kept: nothing to compare a date with.
         (StoredLead(1, None), "2026-11-21T08:00:00Z", None, Fetch.SKIP),
+        # Stored from the source's summary, its page to be read when it answers.
+        (StoredLead(1, "2026-11-20T08:00:00Z", page_pending=True), None, None, Fetch.AGAIN),
     ],
 )
 def test_fetch_decision(
@@ -129,3 +133,27 @@ def test_storage_scores_only_the_texts_it_stores(tmp_path: Path) -> None:
     # Not for the article already stored, nor for the unchanged re-read.
     assert scored == ["Patrol 1", "Patrol 2", "Patrol 1"]
     assert stored is not None and stored.relevant and stored.matched == ("place:Aktau",)
+
+
+def test_a_summary_waiting_for_its_page_is_read_again_until_the_page_reads(
+    tmp_path: Path,
+) -> None:
+    summary = Article(
+        url="https://wire.example/patrol-1",
+        canonical_url="https://wire.example/patrol-1",
+        source="Wire",
+        title="Patrol 1",
+        text="The patrol left at dawn.",
+        page_problem=pending_page_problem("HTTP 503"),
+    )
+    url = summary.url
+    with Storage.open(tmp_path / "pending.db") as storage:
+        articles = storage.articles
+        (first,) = articles.store_incoming([Incoming(summary, summary_only=True)])
+        assert articles.stored_leads([url], "Wire")[url].page_pending
+        # The page failed for good when read again: the wait ends, the reason stays.
+        gone = replace(summary, page_problem="HTTP 404")
+        articles.store_incoming([Incoming(gone, reread=True, summary_only=True)])
+        assert not articles.stored_leads([url], "Wire")[url].page_pending
+        stored = articles.get(first.article_id)
+        assert stored is not None and stored.page_problem == "HTTP 404"

@@ -21,8 +21,10 @@ from crawler.extract import extract_article
 from crawler.failures import describe_failure, describe_status, is_refusal
 from crawler.items import ArticleItem, FetchItem, Lead
 from crawler.meta import LEAD, PRIMARY, REREAD
+from crawler.unreachable import NOT_TRIED, HostGivenUp
 from crawler.urls import absolute_url, is_fetchable, refusal_reason
 from relevance.language import identify_language
+from storage.decide import pending_page_problem
 from storage.timeutil import to_iso
 
 logger = logging.getLogger(__name__)
@@ -228,12 +230,18 @@ class SourceSpider(Spider):
                 )
             return
         self.stats_inc("article_errors")
-        logger.warning(
-            "source %r: article %s: %s (tried again next cycle)",
-            self.source_name,
-            request.url[:200],
-            cause,
-        )
+        if not cause.startswith(NOT_TRIED):  # those the host's one warning covers
+            logger.warning(
+                "source %r: article %s: %s (tried again next cycle)",
+                self.source_name,
+                request.url[:200],
+                cause,
+            )
+        # Listed now from the source's summary, so a page down for a while does not hide the
+        # news; the stored article waits for its page (storage.decide.PAGE_PENDING).
+        if lead is not None and (lead.title or lead.summary) and not request.meta.get(REREAD):
+            why = failure.value.cause if isinstance(failure.value, HostGivenUp) else cause
+            yield self.article_from_lead(lead, request.url, pending_page_problem(why))
 
     def page_problem(self, request: Request, cause: str) -> FetchItem:
         """The record of an article page that failed: shown on the source, not its health."""
