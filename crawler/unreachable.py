@@ -29,8 +29,6 @@ from crawler.meta import LEAD
 
 logger = logging.getLogger(__name__)
 
-# What a page's cause starts with when it was not requested because its host was given up.
-NOT_TRIED = "not tried"
 # Failed attempts in a row, with no answer between, after which a host is given up for the
 # crawl.
 FAILURES_BEFORE_GIVING_UP = 3
@@ -122,8 +120,8 @@ class UnreachableHostMiddleware:
     def _given_up(self, host: str) -> HostGivenUp:
         cause = self.last_cause[host]
         return HostGivenUp(
-            f"{NOT_TRIED}: {self.failures[host]} attempts in a row to reach {host} failed "
-            f"this cycle ({cause})",
+            f"{cause}; not tried: {self.failures[host]} attempts in a row to reach {host} "
+            "failed this cycle",
             cause,
         )
 

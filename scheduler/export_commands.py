@@ -193,6 +193,7 @@ def _print_article(article: Article) -> None:
         ("language", article.lang),
         ("relevance", _relevance(article)),
         ("matched", ", ".join(article.matched) or None),
+        ("text", f"the source's summary: {article.page_problem}" if article.page_problem else None),
     ]
     for label, value in facts:
         if value:

@@ -375,6 +375,11 @@ def test_a_host_that_cannot_be_reached_is_given_up_for_the_cycle(tmp_path: Path)
         text, problem = stored[entry["title"]]
         assert text == entry["description"]
         assert problem == "page not fetched yet (timeout after 2 s)"
+    # Each page's record on the source gives the cause first (`newswatch sources` cuts it).
+    records = db.execute("SELECT error FROM fetches WHERE source = 'Gone' AND error IS NOT NULL")
+    errors = [error for (error,) in records]
+    assert len(errors) == 8 and all(e.startswith("timeout after 2 s") for e in errors)
+    assert sum("; not tried: 3 attempts in a row to reach 127.0.0.1:" in e for e in errors) >= 4
 
 
 def test_two_crawls_at_once_fetch_each_page_once(tmp_path: Path) -> None:

@@ -21,7 +21,7 @@ from crawler.extract import extract_article
 from crawler.failures import describe_failure, describe_status, is_refusal
 from crawler.items import ArticleItem, FetchItem, Lead
 from crawler.meta import LEAD, PRIMARY, REREAD
-from crawler.unreachable import NOT_TRIED, HostGivenUp
+from crawler.unreachable import HostGivenUp
 from crawler.urls import absolute_url, is_fetchable, refusal_reason
 from relevance.language import identify_language
 from storage.decide import pending_page_problem
@@ -230,7 +230,7 @@ class SourceSpider(Spider):
                 )
             return
         self.stats_inc("article_errors")
-        if not cause.startswith(NOT_TRIED):  # those the host's one warning covers
+        if not isinstance(failure.value, HostGivenUp):  # the host's one warning covers those
             logger.warning(
                 "source %r: article %s: %s (tried again next cycle)",
                 self.source_name,
