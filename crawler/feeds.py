@@ -8,12 +8,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 import feedparser
-from lxml import html as lxml_html
 
 from crawler.documents import HostileDocument, safe_xml_bytes
 from crawler.feedlinks import html_page_message, looks_like_html
 from crawler.urls import absolute_url
-from storage.cleantext import without_controls
+from storage.cleantext import html_to_text, without_controls
 
 logger = logging.getLogger(__name__)
 
@@ -42,18 +41,6 @@ def _timestamp(parsed: Any) -> str | None:
     except (OverflowError, ValueError, TypeError):
         return None
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def html_to_text(fragment: str | None) -> str | None:
-    """Plain text of a summary that may hold HTML (feed content is untrusted markup)."""
-    if not fragment or not fragment.strip():
-        return None
-    try:
-        text = lxml_html.fromstring(fragment).text_content()  # type: ignore[attr-defined]
-    except (ValueError, lxml_html.etree.ParserError):
-        text = fragment
-    cleaned = " ".join(without_controls(text).split())
-    return cleaned or None
 
 
 def parse_feed(body: bytes, url: str, content_type: str | None = None) -> list[FeedEntry]:

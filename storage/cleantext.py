@@ -8,6 +8,8 @@ override (U+202E) would rewrite what an analyst reads in the terminal.
 
 import re
 
+from lxml import html as lxml_html
+
 # What XML 1.0 forbids: C0 controls but tab and line ends, lone surrogates, U+FFFE, U+FFFF.
 XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 # What stored text never holds: the above, DEL and the C1 controls as well.
@@ -33,3 +35,15 @@ def xml_safe(text: str) -> str:
 def terminal_safe(text: str) -> str:
     """A line for the terminal: controls and bidi or invisible marks shown as \\uXXXX."""
     return _UNSAFE_FOR_TERMINAL.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text)
+
+
+def html_to_text(fragment: str | None) -> str | None:
+    """Plain text of a summary that may hold HTML (feed content is untrusted markup)."""
+    if not fragment or not fragment.strip():
+        return None
+    try:
+        text = lxml_html.fromstring(fragment).text_content()  # type: ignore[attr-defined]
+    except (ValueError, lxml_html.etree.ParserError):
+        text = fragment
+    cleaned = " ".join(without_controls(text).split())
+    return cleaned or None
