@@ -27,7 +27,7 @@ from .profile import (
     scoring_options,
 )
 from .scoring import Analysis, Matcher, Reference, Score, analyse, combine, make_reference, weigh
-from .text import regional_language
+from .text import bulletin_lead, regional_language
 
 __all__ = [
     "Profile",
@@ -73,11 +73,15 @@ class Profile:
         """What the profile finds in the title and the opening of the text (`lead_words`: the
         model learned from titles and feed summaries, so a long article is judged by the same
         view, and its length cannot add up evidence); the whole text is kept for the seed."""
-        found = self._analyse(title, text)
+        whole = self._analyse(title, text)
+        found = whole
+        story = bulletin_lead(text)
+        if story is not None:  # a bulletin: its lead story decides, the others are other news
+            found = self._analyse(title, story)
         lead = int(self.options["lead_words"])
         if lead and found.body_tokens > lead:
-            whole = found
-            found = self._analyse(title, " ".join(whole.body_words[:lead]))
+            found = self._analyse(title, " ".join(found.body_words[:lead]))
+        if found is not whole:
             found.whole = whole
         found.regional_language = regional_language(f"{title or ''} {text or ''}", lang)
         return found

@@ -40,7 +40,7 @@ class ProfileError(ValueError):
 class Word:
     """How one word of a term matches: `space` names which key of a token it compares with."""
 
-    space: str  # "plain", "name" or a stemmer ("en", "tr", "ru")
+    space: str  # "plain", "name", "cyrillic" or a stemmer ("en", "tr", "ru")
     key: str
     prefix: bool = False
     alternatives: tuple[tuple[str, str], ...] = ()  # further (space, key) pairs, any may match
@@ -93,7 +93,7 @@ class Index:
     def candidates(self, keys: Keys) -> list[Term]:
         """Terms whose first word matches this token."""
         found: list[Term] = []
-        for space in ("plain", "name", "en", "tr", "ru"):
+        for space in ("plain", "name", "en", "tr", "ru", "cyrillic"):
             key = getattr(keys, space)
             if not key:
                 continue
@@ -141,7 +141,9 @@ def _word(text: str, names: bool, in_phrase: bool, where: str) -> Word:
     raw = text.strip("=*")
     keys = word_keys(raw)
     if exact:
-        return Word(space="plain", key=keys.plain)
+        # Spelt in Cyrillic, it matches only Cyrillic words: in Latin letters its key is
+        # another language's word ("=генерал" is "general", "=полк" "Polk", "=гол" "göl").
+        return Word(space="cyrillic" if keys.cyrillic else "plain", key=keys.plain)
     # A name also matches by its plain key: a lower-case word (an adjective, "казахская")
     # has no name key (see text.word_keys), so it must be spelt like the term.
     space, key = ("name", name_key(keys.plain)) if names else ("plain", keys.plain)

@@ -17,9 +17,11 @@ from textkeys import (
 
 __all__ = [
     "ABLATIVE_ENDINGS",
+    "BULLETIN_MAX_WORDS",
     "REGIONAL_LANGUAGES",
     "SOURCE_WORDS",
     "Keys",
+    "bulletin_lead",
     "casefold",
     "fold",
     "is_ablative",
@@ -67,3 +69,24 @@ def is_ablative(plain: str, stem: str) -> bool:
         and plain.endswith(ABLATIVE_ENDINGS)
         and not plain.endswith("stan")
     )
+
+
+# A news bulletin's summary lists its stories one after another, split by ";" or "||"
+# ("Today: troops paraded in Dushanbe; a film festival opened in Bishkek and other news").
+# Its lead story decides what the item is about: the stories after it are other news.
+# (A semicolon ending an HTML entity, "&quot;", or a CSS rule, "10px;", is not one.)
+_STORY_BREAK = regex.compile(r"\s*(?:\|\||(?<!&#?\w+);(?=\s))\s*")
+# Only a summary is read as a bulletin; in a longer text a semicolon is just punctuation.
+BULLETIN_MAX_WORDS = 150
+# A story needs a few words (a clause of its own), or the split is a list inside a sentence.
+_STORY_MIN_WORDS = 4
+
+
+def bulletin_lead(text: str | None) -> str | None:
+    """The first story of a bulletin-like summary, or None when the text is not one."""
+    if not text or len(text.split()) > BULLETIN_MAX_WORDS:
+        return None
+    stories = [part for part in _STORY_BREAK.split(text) if part.strip()]
+    if len(stories) < 2 or not all(len(tokenize(s)) >= _STORY_MIN_WORDS for s in stories):
+        return None
+    return stories[0]

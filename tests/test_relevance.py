@@ -364,13 +364,12 @@ def test_ablative_ending_is_not_read_into_stan_names() -> None:
             "Estonia's defence forces will train reservists as drone pilots, officials said.",
             "en",
         ),
-        pytest.param(
+        # Written in Azerbaijani, with Karabakh, drones and war (a known miss until round 4's
+        # model: it scored just above 0.5).
+        (
             "Latviya ordusu Qarabağ müharibəsinin dərsləri əsasında dron bölmələri yaradır",
             None,
             "az",
-            # Known miss of the learned model at its recall-first threshold: written in
-            # Azerbaijani, with Karabakh, drones and war, it scores just above 0.5.
-            marks=pytest.mark.xfail(strict=True, reason="recall-first threshold"),
         ),
         ("Литва создаёт роты беспилотников, изучив уроки Карабаха", None, "ru"),
     ],

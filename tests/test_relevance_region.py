@@ -18,7 +18,7 @@ from relevance.language import identify_language
 from relevance.model import load_model
 from relevance.ngrams import vector
 from relevance.reasons import supporting_terms
-from relevance.text import tokenize
+from relevance.text import bulletin_lead, tokenize
 from relevance.training import Settings, assign_folds, cross_validate, read_real
 from storage.seed import SEED_FACTS, read_seed_document, seed_body
 from tests.conftest import shared_path
@@ -123,6 +123,51 @@ def test_more_false_friends_of_folding_are_gone(profile: Profile) -> None:
     assert "foreign:Gaza" not in found("Gazak esgerleri Astanada")
     assert "foreign-weak:Russia" in found("Orsýetiň harbylary Krymda")
     assert "foreign:Gaza" not in found("Hazara families flee Kabul")
+
+
+def test_a_term_spelt_in_cyrillic_exactly_matches_only_cyrillic_words(profile: Profile) -> None:
+    def found(title: str) -> tuple[str, ...]:
+        return score_article(profile, title, None).matched
+
+    # "=гол" (a goal) is the Azerbaijani "göl" (a lake) in Latin letters; "=генерал" is the
+    # English "general" of the General Assembly.
+    assert "sport:football" in found("Гол на последней минуте")
+    assert "sport:football" not in found("Göl sahilində yeni park açılıb")
+    assert "actor:officers" in found("Генерал прибыл в Астану")
+    assert "actor:officers" in found("Генерал-майор прибыл в Астану")
+    assert "actor:officers" not in found("UN General Assembly hears Kazakhstan")
+
+
+# --- bulletins: the lead story decides --------------------------------------------------------
+
+# An evening bulletin of invented stories: (title, stories in the order read).
+BULLETIN_TITLE = "Evening news - 04.05.2025"
+DRILLS = "Today: Kazakhstan's army held drills with tanks and artillery near Lake Balkhash"
+FESTIVAL = "Today: a film festival opened in Bishkek with films from ten countries"
+SCHOOL = "a new school for 600 pupils opened in Ashgabat and other news."
+
+
+def test_bulletin_lead_splits_a_summary_of_stories_only() -> None:
+    assert bulletin_lead(f"{DRILLS}; {SCHOOL}") == DRILLS
+    assert bulletin_lead(f"{FESTIVAL} || {DRILLS}.") == FESTIVAL
+    # One story, an HTML entity or a CSS rule, a list inside a sentence, a long text: no split.
+    assert bulletin_lead(DRILLS) is None
+    assert bulletin_lead("The minister&#039; s words and the army&quot; s drills went on") is None
+    assert bulletin_lead('<img style="margin: 0;" /> Army drills near Aktau') is None
+    assert bulletin_lead("Tanks; guns; drones were shown at the parade in Dushanbe") is None
+    assert bulletin_lead(f"{DRILLS}; {SCHOOL} " + "More words follow here. " * 40) is None
+
+
+def test_a_bulletin_is_judged_by_its_lead_story(profile: Profile) -> None:
+    military_lead = score_article(profile, BULLETIN_TITLE, f"{DRILLS}; {SCHOOL}", "en")
+    assert military_lead.relevant, explain(military_lead)
+    # The same drills after a festival are not what the item is about; they are still listed
+    # (last, as not counted) so the digest and stories can see them.
+    festival_lead = score_article(profile, BULLETIN_TITLE, f"{FESTIVAL}; {DRILLS}", "en")
+    assert not festival_lead.relevant, explain(festival_lead)
+    seed_at = next(i for i, r in enumerate(festival_lead.matched) if r.startswith("seed:"))
+    assert "actor:army" in festival_lead.matched[seed_at:]
+    assert "actor:army" not in festival_lead.matched[:seed_at]
 
 
 def test_georgian_army_is_regional_and_us_georgia_is_foreign(profile: Profile) -> None:

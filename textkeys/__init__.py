@@ -163,6 +163,9 @@ class Keys:
     en: str = ""
     tr: str = ""
     ru: str = ""
+    # The plain key again, only for a word written in Cyrillic: a term spelt in Cyrillic
+    # compares with it, so "=генерал" does not meet the English "general".
+    cyrillic: str = ""
 
 
 def _stem(stemmer: str, word: str) -> str:
@@ -180,7 +183,7 @@ def word_keys(token: str) -> Keys:
     if is_cyrillic(folded):
         plain = to_latin(folded)
         name = name_key(plain) if capitalised else ""
-        return Keys(plain=plain, name=name, ru=to_latin(_stem("ru", folded)))
+        return Keys(plain=plain, name=name, ru=to_latin(_stem("ru", folded)), cyrillic=plain)
     # The Turkish stemmer checks vowel harmony, so it sees the word before ö/ü/ı are folded
     # (ə is close enough to e for that check, and Turkish has no ə).
     turkish = casefold(token).replace("ə", "e")
