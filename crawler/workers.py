@@ -20,8 +20,10 @@ import sys
 from collections import deque
 from pathlib import Path
 
+from config import ProfileConfig
 from crawler.extract import Extracted, extract_article
-from crawler.pageworker import ANSWER, page_from_answer, request_frame
+from crawler.pageworker import ANSWER, page_from_answer, profile_argument, request_frame
+from storage.models import Worked
 
 logger = logging.getLogger(__name__)
 
@@ -31,6 +33,9 @@ PAGES_IN_FLIGHT = 2
 # A page takes milliseconds (a 5 MB one, seconds): a worker this late is stuck.
 WORKER_TIMEOUT = 60.0
 MAX_WORKER_FAILURES = 5
+# A worker that closed its output, or was told to stop, and has not exited after this long
+# is killed.
+CLOSE_SECONDS = 5.0
 # Where the crawler package is, for the worker's `python -m` (it may not be on sys.path of
 # a process started elsewhere).
 _PACKAGE_ROOT = str(Path(__file__).resolve().parents[1])
@@ -79,9 +84,15 @@ class _Worker:
                     future.set_result(answer)
         except (asyncio.IncompleteReadError, ConnectionError, ValueError, IndexError):
             pass  # it died, was killed, or said something unreadable: it is done for
-        self.kill("stopped answering")
-        code = await self.process.wait()
-        if self.failure == "stopped answering":
+        failure, self.failure = self.failure, self.failure or "stopped answering"
+        try:
+            # Not killed first: killing polls the process, which would take its exit status
+            # from asyncio's child watcher.
+            code = await asyncio.wait_for(self.process.wait(), CLOSE_SECONDS)
+        except TimeoutError:
+            self.kill(self.failure)
+            code = await self.process.wait()
+        if failure is None:
             self.failure = _exit_cause(code)
         for future in self.waiting:
             if not future.done():
@@ -93,7 +104,7 @@ class _Worker:
         if self.process.stdin is not None:
             self.process.stdin.close()
         try:
-            await asyncio.wait_for(self.process.wait(), 5)
+            await asyncio.wait_for(self.process.wait(), CLOSE_SECONDS)
         except TimeoutError:
             self.kill("did not exit")
         with contextlib.suppress(Exception):
@@ -109,9 +120,14 @@ class PagePool:
     source answers 304 starts none)."""
 
     def __init__(
-        self, size: int, log_level: str = "WARNING", timeout: float = WORKER_TIMEOUT
+        self,
+        size: int,
+        log_level: str = "WARNING",
+        timeout: float = WORKER_TIMEOUT,
+        profile: ProfileConfig | None = None,
     ) -> None:
         self.size = size
+        self.profile = profile
         self.log_level = log_level
         self.timeout = timeout
         self.workers: list[_Worker] = []
@@ -120,8 +136,9 @@ class PagePool:
         self._slots: asyncio.Semaphore | None = None
         self._starting: asyncio.Lock | None = None
 
-    async def extract(self, body: bytes, url: str) -> Extracted:
-        """The page as crawler.extract.extract_article gives it, from a worker; raises
+    async def extract(self, body: bytes, url: str) -> tuple[Extracted, Worked | None]:
+        """The page as crawler.extract.extract_article gives it, from a worker, and what
+        the worker computed ahead for storing it (with a `profile`, its score); raises
         WorkerFailed when no worker could give it."""
         if self.given_up:
             raise WorkerFailed("no page worker")
@@ -133,6 +150,7 @@ class PagePool:
             try:
                 answer = await asyncio.wait_for(asyncio.shield(future), self.timeout)
             except TimeoutError:
+                future.cancel()  # nobody waits for it any more
                 worker.kill(f"no answer in {self.timeout:g} s: worker killed")
                 self._failed(worker)
                 raise WorkerFailed(worker.failure) from None
@@ -170,13 +188,13 @@ class PagePool:
     async def _start(self) -> _Worker:
         path = os.environ.get("PYTHONPATH")
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [_PACKAGE_ROOT, path]))}
+        command = ["-m", "crawler.pageworker", "--log-level", self.log_level]
+        if self.profile is not None:
+            command += ["--profile", profile_argument(self.profile)]
         try:
             process = await asyncio.create_subprocess_exec(
                 sys.executable,
-                "-m",
-                "crawler.pageworker",
-                "--log-level",
-                self.log_level,
+                *command,
                 stdin=asyncio.subprocess.PIPE,
                 stdout=asyncio.subprocess.PIPE,
                 env=env,
@@ -191,8 +209,11 @@ class PagePool:
         await asyncio.gather(*(worker.close() for worker in workers))
 
 
-async def extract_page(pool: PagePool | None, body: bytes, url: str, source: str) -> Extracted:
-    """The page extracted by a worker, or here when there is none or it failed."""
+async def extract_page(
+    pool: PagePool | None, body: bytes, url: str, source: str
+) -> tuple[Extracted, Worked | None]:
+    """The page extracted by a worker, or here when there is none or it failed (then
+    nothing is computed ahead)."""
     if pool is not None and not pool.given_up:
         try:
             return await pool.extract(body, url)
@@ -203,19 +224,20 @@ async def extract_page(pool: PagePool | None, body: bytes, url: str, source: str
                 url[:200],
                 error,
             )
-    return extract_article(body, url)
+    return extract_article(body, url), None
 
 
 _pool: PagePool | None = None
 
 
-def page_pool(size: int, log_level: str) -> PagePool | None:
-    """This process's page workers (`crawl.workers`; none for 0), made on first use."""
+def page_pool(size: int, log_level: str, profile: ProfileConfig) -> PagePool | None:
+    """This process's page workers (`crawl.workers`; none for 0), made on first use; they
+    score relevance with this profile."""
     global _pool
     if size <= 0:
         return None
     if _pool is None:
-        _pool = PagePool(size, log_level)
+        _pool = PagePool(size, log_level, profile=profile)
     return _pool
 
 

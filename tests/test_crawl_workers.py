@@ -3,7 +3,9 @@ exactly what a crawl that extracts them itself stores; a worker that dies or han
 no page."""
 
 import asyncio
+import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -14,8 +16,14 @@ from typing import Any
 
 import pytest
 
+from config import ProfileConfig
+from crawler.cleaning import clean_text, one_line
 from crawler.extract import extract_article
+from crawler.pageworker import ANSWER, answer_for, answer_frame, page_from_answer
 from crawler.workers import PagePool, WorkerFailed, extract_page
+from relevance import profile_for, storage_scorer
+from storage.models import Article, content_hash
+from storage.neardup import fingerprint
 from tests.crawling import REPO, read_rows, run_cycle, write_config
 from tests.outlets.articles import CASPIAN_HERALD
 from tests.outlets.server import OutletServer, article_page
@@ -141,7 +149,13 @@ def test_a_killed_worker_loses_no_page_and_stores_nothing_twice(
     os.kill(worker, signal.SIGKILL)
     _out, errors = cycle.communicate(timeout=120)
     assert cycle.returncode == 0, errors[-3000:]
-    assert "extracted in the crawl process: worker killed by signal 9" in errors
+    # Each page it held: the source, the page and the cause.
+    assert re.search(
+        r"WARNING crawler\.workers: source '[^']+': article http://\S+: "
+        r"extracted in the crawl process: worker killed by signal 9\n",
+        errors,
+    ), errors[-3000:]
+    assert "Unknown child process" not in errors  # its exit status was read, not lost
     assert stored(tmp_path / "crawl.db") == in_process
 
 
@@ -152,16 +166,18 @@ def test_a_hung_worker_is_killed_and_the_page_extracted_here() -> None:
 
     async def scenario() -> None:
         pool = PagePool(1, timeout=1.0)
-        assert await pool.extract(body, url) == expected
+        page, _worked = await pool.extract(body, url)
+        assert page == expected
         (hung,) = pool.workers
         os.kill(hung.process.pid, signal.SIGSTOP)
         started = time.monotonic()
         with pytest.raises(WorkerFailed, match="no answer in 1 s"):
             await pool.extract(body, url)
         assert time.monotonic() - started < 10
-        assert await hung.process.wait() == -signal.SIGKILL
-        # The crawl's path: the page is extracted here, then a new worker takes the next one.
-        assert await extract_page(pool, body, url, "Caspian Herald") == expected
+        await hung.process.wait()  # killed
+        # The next page starts a new worker.
+        page, _worked = await extract_page(pool, body, url, "Caspian Herald")
+        assert page == expected
         assert [w.process.pid for w in pool.workers] != [hung.process.pid]
         await pool.close()
 
@@ -177,3 +193,24 @@ def test_the_page_worker_imports_no_scrapy() -> None:
         [sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True
     )
     assert done.stdout.strip() == "[]"
+
+
+def test_what_a_worker_computes_ahead_is_what_storing_computes() -> None:
+    body = article_page(CASPIAN_HERALD[1], "Caspian Herald").encode("utf-8")
+    url = "http://127.0.0.1/herald/news/story.html"
+    score = storage_scorer(profile_for(ProfileConfig()))
+    answer = json.loads(answer_frame(answer_for(url, body, score))[ANSWER.size :])
+    page, worked = page_from_answer(answer)
+    assert worked is not None
+    article = Article(
+        url=url,
+        canonical_url=url,
+        source="Caspian Herald",
+        title=one_line(page.title),
+        text=clean_text(page.text),
+        lang=page.lang,
+    )
+    assert worked.fits(article)
+    assert worked.fingerprint == fingerprint(article.text)
+    assert worked.content_hash == content_hash(article.text)
+    assert worked.score == score(article)

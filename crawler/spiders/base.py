@@ -183,8 +183,10 @@ class SourceSpider(Spider):
         if not isinstance(response, TextResponse):
             return [self.article_from_lead(lead, response.url, "not an HTML page", reread)]
         # In a page worker (crawl.workers), while this process goes on fetching and writing.
-        workers = page_pool(self.config.crawl.workers, self.crawler.settings["LOG_LEVEL"])
-        page = await extract_page(workers, response.body, response.url, self.source_name)
+        workers = page_pool(
+            self.config.crawl.workers, self.crawler.settings["LOG_LEVEL"], self.config.profile
+        )
+        page, worked = await extract_page(workers, response.body, response.url, self.source_name)
         aliases = [url for url in response.meta.get("redirect_urls", []) if url != response.url]
         # Relative canonical links are common; the pipeline decides whether to trust it.
         link = absolute_url(response.url, page.canonical_link) if page.canonical_link else None
@@ -203,6 +205,7 @@ class SourceSpider(Spider):
             guid=lead.guid,
             announced_at=lead.announced_at,
             canonical_link=link,
+            worked=worked if page.text else None,
         )
         return [article]
 
