@@ -167,11 +167,12 @@ def run_newswatch(
     return Line("newswatch", counts["articles"], first), Line("re-crawl", feeds, again), facts
 
 
-def run_newswatch_in_process(web: Web, work: Path, parallel_sources: int) -> Line:
-    """The first crawl again on a fresh database, with no page worker (crawl.workers = 0)."""
-    config = write_newswatch_config(web, work / "newswatch-w0", parallel_sources, workers=0)
+def run_newswatch_with_workers(web: Web, work: Path, parallel_sources: int, workers: int) -> Line:
+    """The first crawl again on a fresh database, with crawl.workers = `workers`."""
+    config = write_newswatch_config(web, work / f"newswatch-w{workers}", parallel_sources, workers)
     first = checked("newswatch", run(newswatch_command(config), cwd=config.parent, env=child_env()))
-    return Line("  workers = 0", stored_counts(config.parent / "newswatch.db")["articles"], first)
+    stored = stored_counts(config.parent / "newswatch.db")["articles"]
+    return Line(f"  workers = {workers}", stored, first)
 
 
 def print_table(lines: list[Line], loop: Line) -> None:
@@ -212,9 +213,10 @@ def main() -> None:
         "--workers", type=int, help="crawl.workers (page workers; default: newswatch's)"
     )
     parser.add_argument(
-        "--in-process",
-        action="store_true",
-        help="also a first crawl with crawl.workers = 0, for comparison in the same run",
+        "--also-workers",
+        type=int,
+        metavar="N",
+        help="also a first crawl with crawl.workers = N, for comparison in the same run",
     )
     parser.add_argument("--keep", action="store_true", help="keep the web and databases")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
@@ -250,11 +252,13 @@ def bench(args: argparse.Namespace, shape: WebShape, work: Path) -> dict:
         loop = run_loop(web, work)
         bare = run_bare_scrapy(web, work)
         newswatch, recrawl, facts = run_newswatch(web, work, args.parallel_sources, args.workers)
-        in_process = (
-            [run_newswatch_in_process(web, work, args.parallel_sources)] if args.in_process else []
+        also = (
+            [run_newswatch_with_workers(web, work, args.parallel_sources, args.also_workers)]
+            if args.also_workers is not None
+            else []
         )
     print()
-    print_table([loop, bare, newswatch, *in_process], loop)
+    print_table([loop, bare, newswatch, *also], loop)
     print(
         f"{'re-crawl':<14}{'':>6}{recrawl.measured.wall:>8.1f}{'':>9}{recrawl.measured.cpu:>8.1f}"
         f"{recrawl.cpu_ms:>10.1f} ms/source, {recrawl.units} sources;"
@@ -276,7 +280,7 @@ def bench(args: argparse.Namespace, shape: WebShape, work: Path) -> dict:
                 "cpu_seconds": round(line.measured.cpu, 2),
                 "peak_rss_mib": round(line.measured.peak_rss_mib, 1),
             }
-            for line in (loop, bare, newswatch, recrawl, *in_process)
+            for line in (loop, bare, newswatch, recrawl, *also)
         },
         "checks": facts,
     }
