@@ -95,7 +95,9 @@ def run_bare_scrapy(web: Web, work: Path) -> Line:
     return Line("bare Scrapy", last_json(measured)["pages"], measured)
 
 
-def write_newswatch_config(web: Web, folder: Path, parallel_sources: int) -> Path:
+def write_newswatch_config(
+    web: Web, folder: Path, parallel_sources: int, workers: int | None = None
+) -> Path:
     """A configuration with the web's feeds as sources; crawl settings for a loopback web
     (no delay between requests to a host), the rest as `newswatch init` writes them."""
     folder.mkdir(parents=True)
@@ -110,6 +112,8 @@ def write_newswatch_config(web: Web, folder: Path, parallel_sources: int) -> Pat
         "max_page_bytes = 5000000",
         f"parallel_sources = {parallel_sources}",
     ]
+    if workers is not None:
+        lines.append(f"workers = {workers}")
     for number, url in enumerate(web.feed_urls()):
         lines += ["", "[[sources]]", f'name = "feed {number}"', 'kind = "feed"', f'url = "{url}"']
     config = folder / "newswatch.toml"
@@ -143,8 +147,10 @@ def stored_counts(database: Path) -> dict[str, int]:
     return {"articles": articles, "copies": copies, "not_modified": not_modified}
 
 
-def run_newswatch(web: Web, work: Path, parallel_sources: int) -> tuple[Line, Line, dict]:
-    config = write_newswatch_config(web, work / "newswatch", parallel_sources)
+def run_newswatch(
+    web: Web, work: Path, parallel_sources: int, workers: int | None
+) -> tuple[Line, Line, dict]:
+    config = write_newswatch_config(web, work / "newswatch", parallel_sources, workers)
     first = checked("newswatch", run(newswatch_command(config), cwd=config.parent, env=child_env()))
     counts = stored_counts(config.parent / "newswatch.db")
     again = checked(
@@ -159,6 +165,14 @@ def run_newswatch(web: Web, work: Path, parallel_sources: int) -> tuple[Line, Li
     }
     feeds = len(web.feed_paths)
     return Line("newswatch", counts["articles"], first), Line("re-crawl", feeds, again), facts
+
+
+def run_newswatch_with_workers(web: Web, work: Path, parallel_sources: int, workers: int) -> Line:
+    """The first crawl again on a fresh database, with crawl.workers = `workers`."""
+    config = write_newswatch_config(web, work / f"newswatch-w{workers}", parallel_sources, workers)
+    first = checked("newswatch", run(newswatch_command(config), cwd=config.parent, env=child_env()))
+    stored = stored_counts(config.parent / "newswatch.db")["articles"]
+    return Line(f"  workers = {workers}", stored, first)
 
 
 def print_table(lines: list[Line], loop: Line) -> None:
@@ -195,6 +209,15 @@ def main() -> None:
         help="default: nginx if installed",
     )
     parser.add_argument("--parallel-sources", type=int, default=8, help="crawl.parallel_sources")
+    parser.add_argument(
+        "--workers", type=int, help="crawl.workers (page workers; default: newswatch's)"
+    )
+    parser.add_argument(
+        "--also-workers",
+        type=int,
+        metavar="N",
+        help="also a first crawl with crawl.workers = N, for comparison in the same run",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the web and databases")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     args = parser.parse_args()
@@ -228,9 +251,14 @@ def bench(args: argparse.Namespace, shape: WebShape, work: Path) -> dict:
         print(f"load average at start: {load_start} (2 cores; other work may run beside)")
         loop = run_loop(web, work)
         bare = run_bare_scrapy(web, work)
-        newswatch, recrawl, facts = run_newswatch(web, work, args.parallel_sources)
+        newswatch, recrawl, facts = run_newswatch(web, work, args.parallel_sources, args.workers)
+        also = (
+            [run_newswatch_with_workers(web, work, args.parallel_sources, args.also_workers)]
+            if args.also_workers is not None
+            else []
+        )
     print()
-    print_table([loop, bare, newswatch], loop)
+    print_table([loop, bare, newswatch, *also], loop)
     print(
         f"{'re-crawl':<14}{'':>6}{recrawl.measured.wall:>8.1f}{'':>9}{recrawl.measured.cpu:>8.1f}"
         f"{recrawl.cpu_ms:>10.1f} ms/source, {recrawl.units} sources;"
@@ -252,7 +280,7 @@ def bench(args: argparse.Namespace, shape: WebShape, work: Path) -> dict:
                 "cpu_seconds": round(line.measured.cpu, 2),
                 "peak_rss_mib": round(line.measured.peak_rss_mib, 1),
             }
-            for line in (loop, bare, newswatch, recrawl)
+            for line in (loop, bare, newswatch, recrawl, *also)
         },
         "checks": facts,
     }
@@ -293,7 +321,9 @@ def latency_line(args: argparse.Namespace, work: Path) -> dict:
     web = generate_web(work / "latency" / "web", shape, port)
     with serve(web.root, web.addresses, port, "python", delay=LATENCY_SECONDS) as server:
         loop = run_loop(web, work / "latency")
-        config = write_newswatch_config(web, work / "latency" / "newswatch", args.parallel_sources)
+        config = write_newswatch_config(
+            web, work / "latency" / "newswatch", args.parallel_sources, args.workers
+        )
         command = newswatch_command(config)
         measured = checked("newswatch", run(command, cwd=config.parent, env=child_env()))
         stored = stored_counts(config.parent / "newswatch.db")["articles"]

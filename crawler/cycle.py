@@ -8,12 +8,10 @@ Its exit codes and summary are the contract in crawler/contract.py.
 """
 
 import argparse
+import asyncio
 import contextlib
-import ctypes
 import fcntl
 import logging
-import os
-import signal
 import sys
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
@@ -28,14 +26,15 @@ from twisted.internet.error import ReactorNotRunning
 from config import Config, ConfigError, load_config
 from crawler.addon import CONFIG_OBJECT
 from crawler.contract import CycleExit, CycleSummary, Progress, SourceResult
+from crawler.parent import stop_with_parent
 from crawler.spiders.feed import FeedSpider
 from crawler.spiders.site import SiteSpider
 from crawler.spiders.sitemap import SitemapSpider
+from crawler.workers import close_page_pool
 from relevance import ProfileError, profile_for
 from storage import Storage, StorageError
 
 logger = logging.getLogger(__name__)
-PR_SET_PDEATHSIG = 1
 PROGRESS_EVERY_SECONDS = 1.0
 
 # A spider for each of config.SOURCE_KINDS.
@@ -100,6 +99,7 @@ def run_cycle(
     all_done = defer.DeferredList(runs, consumeErrors=True)
     all_done.addCallback(_log_crashed_crawls, [name for name, _crawler in crawlers])
     all_done.addBoth(watch.stop)
+    all_done.addBoth(_close_page_workers)
     all_done.addBoth(_stop_reactor)
     watch.start()
     process.start(stop_after_crawl=False)
@@ -169,6 +169,12 @@ def _log_crashed_crawls(results: list[tuple[bool, Any]], names: list[str]) -> No
             )
 
 
+def _close_page_workers(result: object) -> defer.Deferred[object]:
+    """Let the page workers (crawl.workers) exit before the reactor stops."""
+    closing = defer.Deferred.fromFuture(asyncio.ensure_future(close_page_pool()))
+    return closing.addBoth(lambda _closed: result)
+
+
 def _stop_reactor(_: object) -> None:
     from twisted.internet import reactor  # the one CrawlerProcess installed
 
@@ -192,16 +198,6 @@ def _result(config: Config, name: str, crawler: Crawler) -> SourceResult:
         already_stored=stats.get("newswatch/already_stored", 0),
         dropped_links=stats.get("newswatch/refused_links", 0),
     )
-
-
-def stop_with_parent() -> None:
-    """Linux: have the kernel send us SIGTERM when the process that started us dies, even by
-    SIGKILL, so a killed daemon leaves no cycle writing behind it (Scrapy then closes the
-    spiders and the pipelines write what they hold)."""
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
-    if os.getppid() == 1:  # the parent died before the request took effect
-        sys.exit("the process that started this crawl cycle is gone")
 
 
 @contextlib.contextmanager
@@ -231,7 +227,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--all", action="store_true")
     parser.add_argument("--log-level", default="WARNING")
     args = parser.parse_args(argv)
-    stop_with_parent()
+    # A killed daemon leaves no cycle writing behind it: on SIGTERM Scrapy closes the
+    # spiders and the pipelines write what they hold.
+    stop_with_parent("crawl cycle")
     # Scrapy installs the one root log handler (stderr, at --log-level) when the crawl
     # starts; problems before that are printed.
     try:

@@ -1,10 +1,15 @@
-"""Article pages: title, text, author, publication date and language, with trafilatura."""
+"""Article pages: title, text, author, publication date and language, with trafilatura.
+
+Pure work on a page's bytes: it runs in the page worker (crawler/pageworker.py), or in the
+crawl process when there is none. trafilatura is imported on first use, so that a crawl
+process whose pages all go to a worker, or that extracts nothing (every source answered
+304), never loads it.
+"""
 
 import logging
 from dataclasses import dataclass
 from datetime import datetime
 
-import trafilatura
 from lxml import etree
 
 from relevance.language import identify_language
@@ -33,6 +38,8 @@ class Extracted:
 
 def extract_article(body: bytes, url: str) -> Extracted:
     """Extract an article page; fields the page does not give are None."""
+    import trafilatura  # on first use: see the module's docstring
+
     tree = trafilatura.load_html(body)
     if tree is None:
         return Extracted(None, None, None, None, None, None)

@@ -3,6 +3,8 @@ an article request carries."""
 
 from dataclasses import dataclass, field
 
+from storage.models import Worked
+
 
 @dataclass(frozen=True)
 class Lead:
@@ -41,6 +43,7 @@ class ArticleItem:
     guid: str | None = None  # the feed entry's id (RSS guid, Atom id), unique within the source
     announced_at: str | None = None  # the source's time for it (Lead.announced_at)
     canonical_link: str | None = None  # the page's rel=canonical or og:url, made absolute
+    worked: Worked | None = None  # computed ahead by a page worker (crawl.workers)
     # Filled in by the pipelines:
     canonical_url: str | None = None
     aliases: list[str] = field(default_factory=list)

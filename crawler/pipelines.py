@@ -17,6 +17,7 @@ from scrapy.exceptions import DropItem
 
 from config import Config
 from crawler.addon import CONFIG_OBJECT
+from crawler.cleaning import MAX_TEXT_CHARS, clean_text, one_line
 from crawler.failures import describe_storage_error, is_refusal
 from crawler.items import ArticleItem, FetchItem
 from crawler.state import crawler_storage
@@ -32,14 +33,10 @@ from storage import (
     Stored,
     guid_alias,
 )
-from storage.cleantext import without_controls
 from storage.decide import Intent
 
 logger = logging.getLogger(__name__)
 
-# Longer texts are cut: no news article is this long, and a runaway page must not bloat the
-# database.
-MAX_TEXT_CHARS = 200_000
 # Articles are written in batches of this many: one transaction each, not one per article.
 STORE_BATCH = 25
 
@@ -62,9 +59,9 @@ class ValidatePipeline(_CrawlerPipeline):
             return item
         if not is_fetchable(item.url):
             raise DropItem(f"{item.source}: {item.url[:200]}: not an http(s) URL")
-        item.title = _clean(item.title)
-        item.text = _clean_text(item.text)
-        item.author = _clean(item.author)
+        item.title = one_line(item.title)
+        item.text = clean_text(item.text)
+        item.author = one_line(item.author)
         if not item.title and not item.text:
             raise DropItem(f"{item.source}: {item.url[:200]}: no title and no text")
         if item.text and len(item.text) > MAX_TEXT_CHARS:
@@ -272,20 +269,4 @@ def _incoming(item: ArticleItem) -> Incoming:
         page_problem=item.page_problem,
         aliases=tuple(aliases),
     )
-    return Incoming(article, reread=item.reread, summary_only=item.summary_only)
-
-
-def _clean(value: str | None) -> str | None:
-    """One line of text, without control characters (a NUL in a title stays out)."""
-    if value is None:
-        return None
-    cleaned = " ".join(without_controls(value).split())
-    return cleaned or None
-
-
-def _clean_text(value: str | None) -> str | None:
-    if value is None:
-        return None
-    paragraphs = [" ".join(line.split()) for line in without_controls(value).splitlines()]
-    cleaned = "\n".join(p for p in paragraphs if p)
-    return cleaned or None
+    return Incoming(article, reread=item.reread, summary_only=item.summary_only, worked=item.worked)

@@ -3,6 +3,7 @@
 import json
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,15 @@ from storage.decide import (
     store_decision,
 )
 from storage.errors import SearchQueryError, wrapped_errors, wraps_errors
-from storage.models import Article, Incoming, Score, SearchHit, content_hash, guid_alias
+from storage.models import (
+    Article,
+    Incoming,
+    Score,
+    SearchHit,
+    Worked,
+    content_hash,
+    guid_alias,
+)
 from storage.neardup import (
     Fingerprint,
     Match,
@@ -80,8 +89,7 @@ class Articles:
         # for texts that may be stored (not for articles already known at an address).
         known = self.known_urls(url for item in batch for url in _addresses(item.article))
         prepared = [
-            (item, None if _is_known(item, known) else fingerprint(item.article.text))
-            for item in batch
+            (item, None if _is_known(item, known) else _fingerprint(item)) for item in batch
         ]
         with write_transaction(self.db):
             # Stamped under the lock: see Storage.settled_now.
@@ -97,7 +105,11 @@ class Articles:
     ) -> Stored:
         article = item.article
         addresses = _addresses(article)
-        digest = article.content_hash or content_hash(article.text)
+        worked = _worked_text(item)
+        digest = article.content_hash or (
+            worked.content_hash if worked else content_hash(article.text)
+        )
+        article = replace(article, content_hash=digest)
         facts = self._facts(item, addresses, digest, found, now)
         decision = store_decision(facts, article.title, article.text, digest, item.summary_only)
         intent = decision.intent
@@ -105,7 +117,10 @@ class Articles:
             assert decision.article_id is not None
             self._add_aliases(addresses, decision.article_id, article.source, now)
             return Stored(decision.article_id, intent)
-        scored = score(article) if score is not None and intent.stores_text else None
+        worked = worked if worked is not None and worked.fits(article) else None
+        scored = None
+        if score is not None and intent.stores_text:
+            scored = worked.score if worked and worked.score is not None else score(article)
         if intent.is_new_row:
             return self._insert(article, decision, found, scored, addresses, now)
         assert decision.article_id is not None
@@ -538,6 +553,17 @@ def _addresses(article: Article) -> list[str]:
     """Every key an article may be stored under: its canonical URL first, then its aliases
     (other URLs, its feed guid)."""
     return list(dict.fromkeys([article.canonical_url, *article.aliases]))
+
+
+def _worked_text(item: Incoming) -> Worked | None:
+    """What a page worker computed for this article's text, if it was this text."""
+    worked = item.worked
+    return worked if worked is not None and worked.text == item.article.text else None
+
+
+def _fingerprint(item: Incoming) -> Fingerprint | None:
+    worked = _worked_text(item)
+    return worked.fingerprint if worked is not None else fingerprint(item.article.text)
 
 
 def _is_known(item: Incoming, known: dict[str, int]) -> bool:

@@ -124,6 +124,27 @@ class Article:
         )
 
 
+# (relevance, relevant, matched): an article's score, computed only for texts to be stored.
+Score = tuple[float | None, bool, tuple[str, ...]]
+
+
+@dataclass(frozen=True)
+class Worked:
+    """What a page worker computed ahead for one title, text and language: each value is a
+    pure function of them, so storing uses it only for an article with this very text (and
+    title and language, for the score), and computes it again otherwise."""
+
+    title: str | None
+    text: str
+    lang: str | None
+    fingerprint: Any  # storage.neardup.Fingerprint | None
+    content_hash: str | None
+    score: Score | None
+
+    def fits(self, article: "Article") -> bool:
+        return (self.title, self.text, self.lang) == (article.title, article.text, article.lang)
+
+
 @dataclass(frozen=True)
 class Incoming:
     """An article arriving from a crawl, with what storing it must know beyond its row."""
@@ -133,10 +154,8 @@ class Incoming:
     reread: bool = False
     # Only the source's summary: the page gave no text (never an edit).
     summary_only: bool = False
-
-
-# (relevance, relevant, matched): an article's score, computed only for texts to be stored.
-Score = tuple[float | None, bool, tuple[str, ...]]
+    # Computed ahead by a page worker (crawl.workers), if it fits the article.
+    worked: Worked | None = None
 
 
 @dataclass(frozen=True)

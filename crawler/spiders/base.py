@@ -17,12 +17,12 @@ from twisted.python.failure import Failure
 
 from config import Config, SourceConfig
 from crawler.addon import config_from_settings
-from crawler.extract import extract_article
 from crawler.failures import describe_failure, describe_status, is_refusal
 from crawler.items import ArticleItem, FetchItem, Lead
 from crawler.meta import LEAD, PRIMARY, REREAD
 from crawler.unreachable import HostGivenUp
 from crawler.urls import absolute_url, is_fetchable, refusal_reason
+from crawler.workers import extract_page, page_pool
 from relevance.language import identify_language
 from storage.decide import pending_page_problem
 from storage.timeutil import to_iso
@@ -179,17 +179,20 @@ class SourceSpider(Spider):
             )
             return None
 
-    def parse_article(self, response: Response) -> Iterator[ArticleItem]:
+    async def parse_article(self, response: Response) -> list[ArticleItem]:
         lead: Lead = response.meta[LEAD]
         reread = bool(response.meta.get(REREAD))
         if not isinstance(response, TextResponse):
-            yield self.article_from_lead(lead, response.url, "not an HTML page", reread)
-            return
-        page = extract_article(response.body, response.url)
+            return [self.article_from_lead(lead, response.url, "not an HTML page", reread)]
+        # In a page worker (crawl.workers), while this process goes on fetching and writing.
+        workers = page_pool(
+            self.config.crawl.workers, self.crawler.settings["LOG_LEVEL"], self.config.profile
+        )
+        page, worked = await extract_page(workers, response.body, response.url, self.source_name)
         aliases = [url for url in response.meta.get("redirect_urls", []) if url != response.url]
         # Relative canonical links are common; the pipeline decides whether to trust it.
         link = absolute_url(response.url, page.canonical_link) if page.canonical_link else None
-        yield ArticleItem(
+        article = ArticleItem(
             source=self.source_name,
             url=response.url,
             title=page.title or lead.title,
@@ -204,7 +207,9 @@ class SourceSpider(Spider):
             guid=lead.guid,
             announced_at=lead.announced_at,
             canonical_link=link,
+            worked=worked if page.text else None,
         )
+        return [article]
 
     def article_failed(self, failure: Failure) -> Iterator[ArticleItem | FetchItem]:
         """A page that failed is recorded on the source (a `fetches` row, the source's page
