@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from config import ProfileConfig
+from storage.cleantext import plain_text
 from storage.models import Article
 from storage.models import Score as StoredScore
 from storage.seed import SEED_FACTS, read_seed_document, seed_body
@@ -72,7 +73,10 @@ class Profile:
     def analysis(self, title: str | None, text: str | None, lang: str | None) -> Analysis:
         """What the profile finds in the title and the opening of the text (`lead_words`: the
         model learned from titles and feed summaries, so a long article is judged by the same
-        view, and its length cannot add up evidence); the whole text is kept for the seed."""
+        view, and its length cannot add up evidence); the whole text is kept for the seed.
+        Markup is read as the crawl reads a feed's summary, so that the model is fitted on
+        what it will score, and scores a raw summary as it scores the stored one."""
+        title, text = plain_text(title), plain_text(text)
         whole = self._analyse(title, text)
         found = whole
         story = bulletin_lead(text)

@@ -47,3 +47,15 @@ def html_to_text(fragment: str | None) -> str | None:
         text = fragment
     cleaned = " ".join(without_controls(text).split())
     return cleaned or None
+
+
+# A tag or a character reference: what says a text is markup, not plain text.
+_MARKUP = re.compile(r"<[A-Za-z/!]|&(?:#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z]+);")
+
+
+def plain_text(text: str | None) -> str | None:
+    """Text with any markup read the way the crawl reads a feed's summary (html_to_text);
+    plain text is returned as it is."""
+    if text and _MARKUP.search(text):
+        return html_to_text(text)
+    return text

@@ -25,6 +25,7 @@ from relevance.text import (
     tokenize,
     word_keys,
 )
+from storage.cleantext import html_to_text
 from storage.seed import SEED_FACTS, read_seed_document, seed_body
 
 SETS = Path(__file__).parent / "relevance"
@@ -623,3 +624,19 @@ def test_labelled_sets_are_as_the_issue_asks() -> None:
     assert {"en", "ru", "az", "kk", "uz"} <= languages
     assert 0.25 <= share <= 0.45
     assert len({row["id"] for row in rows}) == len(rows)
+
+
+def test_a_summary_in_markup_scores_as_the_crawl_stores_it(profile: Profile) -> None:
+    """The model reads a raw HTML summary as the crawl stores it (tags and link addresses
+    gone, references decoded), so scoring either gives the same verdict and reasons."""
+    raw = (
+        '<p>The border guards of <a href="https://outlet.example/kazakhstan-army-drill">'
+        "Kazakhstan</a> held a patrol drill on the Caspian coast&#8230;</p>"
+        '<img src="https://outlet.example/armenia-missile.jpg"/>'
+    )
+    stored = html_to_text(raw)
+    assert stored == "The border guards of Kazakhstan held a patrol drill on the Caspian coast…"
+    as_raw = score_article(profile, "Patrol drill on the coast", raw, "en")
+    as_stored = score_article(profile, "Patrol drill on the coast", stored, "en")
+    assert (as_raw.relevance, as_raw.matched) == (as_stored.relevance, as_stored.matched)
+    assert not any("missile" in reason for reason in as_raw.matched)
