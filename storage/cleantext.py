@@ -8,8 +8,6 @@ override (U+202E) would rewrite what an analyst reads in the terminal.
 
 import re
 
-from lxml import html as lxml_html
-
 # What XML 1.0 forbids: C0 controls but tab and line ends, lone surrogates, U+FFFE, U+FFFF.
 XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 # What stored text never holds: the above, DEL and the C1 controls as well.
@@ -41,6 +39,9 @@ def html_to_text(fragment: str | None) -> str | None:
     """Plain text of a summary that may hold HTML (feed content is untrusted markup)."""
     if not fragment or not fragment.strip():
         return None
+    # Imported here: every command imports storage, and only feeds and markup need lxml.
+    from lxml import html as lxml_html
+
     try:
         text = lxml_html.fromstring(fragment).text_content()  # type: ignore[attr-defined]
     except (ValueError, lxml_html.etree.ParserError):
