@@ -224,8 +224,15 @@ class Articles:
             [now, article.announced_at, decision.article_id],
         )
         if decision.intent is Intent.EDITED:
-            digest = content_hash(article.text)
-            self._edit(decision.article_id, article.title, article.text, digest, found, scored, now)
+            self._edit(
+                decision.article_id,
+                article.title,
+                article.text,
+                article.content_hash,  # computed once, by the caller
+                found,
+                scored,
+                now,
+            )
         else:
             # A summary waiting for its page: the page now read, or failed for good, ends
             # the wait, and what is still wrong stays in view.
