@@ -140,6 +140,7 @@ class ArticlePlanMiddleware(_CrawlerMiddleware):
         articles = crawler_storage(self.crawler).articles
         stored = articles.stored_leads((key for ks in keys.values() for key in ks), source)
         wanted = []
+        new_addresses: dict[str, int] = {}
         for request in requests:
             lead: Lead = request.meta[LEAD]
             found = next((stored[key] for key in keys[id(request)] if key in stored), None)
@@ -147,10 +148,19 @@ class ArticlePlanMiddleware(_CrawlerMiddleware):
             decision = fetch_decision(found, lead.announced_at, guid)
             if decision is Fetch.SKIP:
                 self.crawler.stats.inc_value("newswatch/already_stored")
+                if found is not None:
+                    # Stored from another feed: this entry's addresses (its guid, its URL as
+                    # listed here) are recorded as they would have been had this feed's page
+                    # been stored too, whichever feed came first.
+                    for key in keys[id(request)]:
+                        if key not in stored:
+                            new_addresses[key] = found.article_id
                 continue
             if decision is Fetch.AGAIN:
                 request.meta[REREAD] = True
             wanted.append(request)
+        if new_addresses:
+            articles.add_aliases(new_addresses, source)
         wanted.sort(key=_published, reverse=True)  # newest first; undated last
         taken, left = wanted[: self.budget], len(wanted) - self.budget
         self.budget -= len(taken)

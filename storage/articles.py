@@ -285,16 +285,27 @@ class Articles:
     def _add_aliases(
         self, urls: Iterable[str], article_id: int, source: str | None, now: str
     ) -> None:
+        # An article's own canonical URL is not its alias: the table then holds the same
+        # rows whether a page was fetched again or found stored under that URL.
         self.db.conn.executemany(
             "INSERT OR IGNORE INTO article_aliases (url, article_id, added_at, source) "
-            "VALUES (?, ?, ?, ?)",
+            "SELECT ?1, ?2, ?3, ?4 WHERE NOT EXISTS "
+            "(SELECT 1 FROM articles WHERE id = ?2 AND canonical_url = ?1)",
             [(url, article_id, now, source) for url in urls],
         )
 
     @wraps_errors
     def add_alias(self, url: str, article_id: int, source: str | None = None) -> None:
+        self.add_aliases({url: article_id}, source)
+
+    @wraps_errors
+    def add_aliases(self, article_ids: dict[str, int], source: str | None = None) -> None:
+        """Record each address (URL or guid alias) as leading to its stored article; an
+        address already recorded keeps the article it leads to."""
+        now = utc_now()
         with write_transaction(self.db):
-            self._add_aliases([url], article_id, source, utc_now())
+            for url, article_id in article_ids.items():
+                self._add_aliases([url], article_id, source, now)
 
     @wraps_errors
     def update_content(

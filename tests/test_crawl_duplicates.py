@@ -11,6 +11,7 @@ import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 from click.testing import CliRunner
@@ -150,3 +151,33 @@ def test_the_duplicates_command_lists_the_outlets_that_carried_it(crawled: Crawl
     assert copy_line.split()[1:4] == ["copy", "Lankaran", "Wire"]
     assert WEB.AMP_URL in result.output
     assert WEB.RIVAL_URL not in result.output
+
+
+def test_a_second_feed_read_later_records_its_guid_without_fetching_the_page(
+    tmp_path: Path,
+) -> None:
+    """The outlet's Atom feed, read in a later cycle than its RSS feed, lists the story
+    already stored: its guid is recorded for it all the same (before, only a feed read while
+    the page was still being fetched got its guid recorded, so the result hung on timing)."""
+    names = ["Shirvan Post RSS", "Shirvan Post Atom"]
+    db_path = tmp_path / "crawl.db"
+    with OutletServer() as server:
+        feeds = server.web.syndication.feeds()
+        sources = [{"name": name, "kind": "feed", "url": feeds[name]} for name in names]
+        config = write_config(tmp_path / "newswatch.toml", sources)
+        for name in names:
+            run = run_cycle(config, "--source", name, proxy=server.base)
+            assert run.returncode == 0, run.stderr[-3000:]
+        page = urlsplit(WEB.MAIN_URL).path
+        page_fetches = [e for e in server.log if e.path.split("?")[0].rstrip("/") == page]
+    assert len(page_fetches) == 1  # the Atom feed's cycle did not fetch the page again
+    atom_guid = f"guid:Shirvan Post Atom:tag:{WEB.SHIRVAN},2026:1207"
+    (row,) = read_rows(
+        db_path,
+        "SELECT a.id, a.source, l.source AS alias_source FROM articles a "
+        "JOIN article_aliases l ON l.article_id = a.id WHERE l.url = ?",
+        atom_guid,
+    )
+    assert (row["source"], row["alias_source"]) == ("Shirvan Post RSS", "Shirvan Post Atom")
+    (stored,) = read_rows(db_path, "SELECT id FROM articles WHERE canonical_url = ?", WEB.MAIN_URL)
+    assert row["id"] == stored["id"]

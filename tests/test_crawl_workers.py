@@ -44,13 +44,9 @@ def sources(server: OutletServer) -> list[dict[str, Any]]:
         },
         {"name": "Old Cyrillic", "kind": "feed", "url": server.url("/cp1251/feed.xml")},
     ]
-    # Not the outlet's second feed of the same story: whether its guid is recorded as an
-    # alias depends on whether the story was stored before that feed was read, with or
-    # without workers.
     copies = [
         {"name": name, "kind": "feed", "url": url}
         for name, url in server.web.syndication.feeds().items()
-        if name != "Shirvan Post Atom"
     ]
     return own + copies
 
