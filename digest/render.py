@@ -87,13 +87,13 @@ def nothing_new(d: Digest) -> str:
     return f"Nothing new since {moment_text(d.since)}."
 
 
-def story_text(entry: Entry) -> str:
+def story_text(entry: Entry, name_reports: bool = True) -> str:
     """ "Story: 3 outlets, 2 languages (en, ru); also reported by Kazinform (ru)", or ""."""
     if entry.story is None or not entry.has_reach:
         return ""
     languages = ", ".join(entry.story.languages)
     text = f"Story: {entry.story.reach}" + (f" ({languages})" if languages else "")
-    if entry.reported_by:
+    if entry.reported_by and name_reports:
         text += "; also reported by " + ", ".join(entry.reported_by)
     return text
 
@@ -168,8 +168,8 @@ def _text_entry(number: int | None, entry: Entry, width: int, new_copies: bool) 
     if update_text(entry):
         lines += _wrap(update_text(entry), indent, width)
     lines += _wrap(entry_meta(entry), indent, width)
-    if story_text(entry):
-        lines += _wrap(story_text(entry), indent, width)
+    if story_text(entry, name_reports=False):
+        lines += _wrap(story_text(entry, name_reports=False), indent, width)
     if page_note(entry):
         lines += _wrap(page_note(entry), indent, width)
     if entry.tags:
@@ -180,6 +180,10 @@ def _text_entry(number: int | None, entry: Entry, width: int, new_copies: bool) 
     if entry.carried_by:
         label = "Newly carried by: " if new_copies else "Also carried by: "
         lines += _wrap(label + ", ".join(entry.carried_by), indent, width)
+    for report, outlet in zip(entry.reports, entry.reported_by, strict=True):
+        # Plain text links nothing: each other report gets its title and address.
+        lines += _wrap(f"Also reported by {outlet}: {report.title}", indent, width)
+        lines.append(indent + "  " + (report.url or "(no web link)"))
     return lines
 
 

@@ -142,8 +142,11 @@ class StoryNote:
 
     @property
     def reach(self) -> str:
-        """ "3 outlets, 2 languages"."""
+        """ "3 outlets, 2 languages", or "4 reports from 3 outlets, 2 languages" when an
+        outlet reported it more than once (else "1 outlet" would read as one report)."""
         outlets = f"{self.outlets} outlet{'' if self.outlets == 1 else 's'}"
+        if self.articles > self.outlets:
+            outlets = f"{self.articles} reports from {outlets}"
         count = len(self.languages)
         return f"{outlets}, {count} language{'' if count == 1 else 's'}"
 

@@ -16,7 +16,7 @@ from markdown_it import MarkdownIt
 from config import Config, parse_config_text
 from digest.render import render
 from digest.run import collect_digest
-from digest.select import Digest
+from digest.select import Digest, StoryNote
 from storage import Article, Storage
 from tests.test_digest import assert_inert, parse_html
 
@@ -202,11 +202,16 @@ def test_text_and_markdown_say_it(digest: tuple[Digest, dict[str, int]]) -> None
     assert "6 new relevant articles in 4 stories" in text
     first_entry = text[text.index("1. [0.60] [en] Unity-2024") : text.index("2. [")]
     assert "Update: new on a story you follow (the seed's thread)" in first_entry
+    story = text[text.index("2. [0.90] [en] Border guards") : text.index("3. [")]
+    assert "Story: 3 outlets, 3 languages (en, ru, az)" in story
+    # Plain text links nothing: each other report is named with its title and address,
+    # under the story's entry, not as an entry of its own.
     assert (
-        "Story: 3 outlets, 3 languages (en, ru, az); also reported by Kazinform (ru), Trend (az)"
-        in text
-    )
-    assert "Перестрелка пограничников" not in text  # folded into its story's entry
+        "Also reported by Kazinform (ru): Перестрелка пограничников у Кок-Таш "
+        "https://kazinform.example/4 Also reported by Trend (az): "
+    ) in story
+    assert story.rstrip().endswith("https://trend.example/5 KAZAKHSTAN")
+    assert "[ru] Перестрелка пограничников" not in text
     markdown = render("markdown", made)
     html = MarkdownIt("commonmark").render(markdown)
     parsed = parse_html(html)
@@ -241,3 +246,12 @@ def test_html_json_and_atom_say_it_and_parse(digest: tuple[Digest, dict[str, int
     contents = " ".join(entry.content[0].value for entry in feed.entries)
     assert "Story: 3 outlets, 3 languages" in contents
     assert "Update: new on a story you follow" in contents
+
+
+def test_a_story_one_outlet_reported_twice_says_so() -> None:
+    def note(articles: int, outlets: int, languages: tuple[str, ...]) -> StoryNote:
+        return StoryNote(1, 1, articles, outlets, languages, update=False, seed_thread=False)
+
+    assert note(3, 3, ("en", "ru")).reach == "3 outlets, 2 languages"
+    assert note(2, 1, ("en",)).reach == "2 reports from 1 outlet, 1 language"
+    assert note(4, 3, ("en", "ru", "az")).reach == "4 reports from 3 outlets, 3 languages"
