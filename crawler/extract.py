@@ -12,6 +12,7 @@ from datetime import datetime
 
 from lxml import etree
 
+from crawler.pagebounds import MAX_ELEMENTS, cut_to_first_elements
 from relevance.language import identify_language
 from storage.timeutil import to_iso
 
@@ -43,6 +44,14 @@ def extract_article(body: bytes, url: str) -> Extracted:
     tree = trafilatura.load_html(body)
     if tree is None:
         return Extracted(None, None, None, None, None, None)
+    nodes = cut_to_first_elements(tree)
+    if nodes > MAX_ELEMENTS:
+        logger.warning(
+            "%s: the page has %d elements; its text is taken from the first %d",
+            url[:200],
+            nodes,
+            MAX_ELEMENTS,
+        )
     declared_lang = _declared_language(tree)
     canonical = _canonical_link(tree)
     try:
