@@ -31,12 +31,12 @@ def parse_listing(html: str, url: str, follow: tuple[str, ...]) -> Listing:
     except (ValueError, lxml_html.etree.ParserError):
         return Listing([], None)
     patterns = [re.compile(pattern) for pattern in follow]
-    articles: list[str] = []
+    articles: dict[str, None] = {}  # in page order, each once (a list's `in` is quadratic)
     for anchor in tree.iterfind(".//a[@href]"):
         link = absolute_url(url, anchor.get("href", ""))
-        if is_fetchable(link) and any(p.search(link) for p in patterns) and link not in articles:
-            articles.append(link)
-    return Listing(articles, _next_page(tree, url))
+        if link not in articles and is_fetchable(link) and any(p.search(link) for p in patterns):
+            articles[link] = None
+    return Listing(list(articles), _next_page(tree, url))
 
 
 def _next_page(tree: lxml_html.HtmlElement, url: str) -> str | None:
