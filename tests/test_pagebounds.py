@@ -1,9 +1,10 @@
-"""A page too big to extract in reasonable time is cut before extraction (crawler/pagebounds)."""
+"""Bounds on what one hostile document can cost the crawl (pages, robots.txt)."""
 
 from lxml import html
 
 from crawler.extract import extract_article
 from crawler.pagebounds import MAX_ELEMENTS, cut_to_first_elements
+from crawler.robots import MAX_ROBOTS_BYTES, BoundedRobotParser
 
 LEAD = "The Caspian flotilla opened its spring exercise off Aktau on Monday."
 
@@ -39,3 +40,13 @@ def test_a_page_of_sixty_thousand_paragraphs_is_extracted_from_its_first_part() 
     assert "Filler paragraph 100 " in extracted.text
     assert f"Filler paragraph {MAX_ELEMENTS} " not in extracted.text
     assert "Filler paragraph 59999 " not in extracted.text
+
+
+def test_only_the_first_500_kib_of_a_robots_txt_count() -> None:
+    padding = "".join(f"Disallow: /archive/{n}/*x*y\n" for n in range(30_000))
+    body = f"User-agent: *\nDisallow: /private/\n{padding}Disallow: /late/\n".encode()
+    assert len(body) > MAX_ROBOTS_BYTES
+    robots = BoundedRobotParser(body, None)
+    assert not robots.allowed("http://outlet.test/private/1", "newswatch")
+    assert robots.allowed("http://outlet.test/late/1", "newswatch")  # past the limit
+    assert robots.allowed("http://outlet.test/news/1", "newswatch")
