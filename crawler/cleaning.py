@@ -8,11 +8,19 @@ from storage.cleantext import without_controls
 MAX_TEXT_CHARS = 200_000
 
 
+# Titles and authors longer than this are cut, marked with "…": real ones are under 300
+# characters, and a feed's megabyte title would fill every digest that lists it.
+MAX_LINE_CHARS = 1_000
+
+
 def one_line(value: str | None) -> str | None:
-    """One line of text, without control characters (a NUL in a title stays out)."""
+    """One line of text, without control characters (a NUL in a title stays out), at most
+    MAX_LINE_CHARS long."""
     if value is None:
         return None
-    cleaned = " ".join(without_controls(value).split())
+    cleaned = " ".join(without_controls(value[: MAX_LINE_CHARS * 8]).split())
+    if len(cleaned) > MAX_LINE_CHARS:
+        cleaned = cleaned[: MAX_LINE_CHARS - 1].rstrip() + "…"
     return cleaned or None
 
 

@@ -1,7 +1,8 @@
-"""Bounds on what one hostile document can cost the crawl (pages, robots.txt)."""
+"""Bounds on what one hostile document can cost the crawl (pages, robots.txt, titles)."""
 
 from lxml import html
 
+from crawler.cleaning import MAX_LINE_CHARS, one_line
 from crawler.extract import extract_article
 from crawler.pagebounds import MAX_ELEMENTS, cut_to_first_elements
 from crawler.robots import MAX_ROBOTS_BYTES, BoundedRobotParser
@@ -50,3 +51,10 @@ def test_only_the_first_500_kib_of_a_robots_txt_count() -> None:
     assert not robots.allowed("http://outlet.test/private/1", "newswatch")
     assert robots.allowed("http://outlet.test/late/1", "newswatch")  # past the limit
     assert robots.allowed("http://outlet.test/news/1", "newswatch")
+
+
+def test_a_title_or_author_is_one_line_of_at_most_a_thousand_characters() -> None:
+    title = one_line("Flotilla\n\texercise " + "off Aktau " * 100_000)
+    assert title is not None and len(title) == MAX_LINE_CHARS and title.endswith("…")
+    assert title.startswith("Flotilla exercise off Aktau off")
+    assert one_line("  Short\ttitle \x00") == "Short title"
