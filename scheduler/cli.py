@@ -1,5 +1,6 @@
 """The `newswatch` command line: one click group, one function per command."""
 
+import importlib
 import logging
 import sys
 from dataclasses import asdict
@@ -16,17 +17,9 @@ from config import (
     find_config_file,
 )
 from crawler.contract import CycleExit, Progress
-from scheduler.browse_command import browse
 from scheduler.context import AppContext, ConfigProblem, domain_errors, echo
-from scheduler.daemon_commands import run, start, status, stop
-from scheduler.digest_command import digest
-from scheduler.duplicates_command import duplicates
-from scheduler.export_commands import export, show
 from scheduler.jobs import run_crawl_cycle
 from scheduler.output import counted, echo_json, shorten
-from scheduler.relevance_commands import explain_article, rescore
-from scheduler.sources_commands import sources
-from scheduler.stories_commands import stories, story, timeline
 from storage import SearchQueryError, Storage
 
 logger = logging.getLogger(__name__)
@@ -48,7 +41,104 @@ def configure_logging(verbosity: int) -> None:
 GLOBAL_OPTIONS = ("--config", "-v", "--verbose", "-vv")
 
 
+# The commands of other modules, imported only when run (or asked for their own help): the
+# daemon, digest and stories modules load APScheduler, Jinja, the relevance model and more,
+# which `newswatch crawl` or `newswatch --help` must not pay for. Each entry is the module
+# and function, and the first paragraph of its help for `newswatch --help`
+# (tests/test_cli_help.py checks it against the command's own help).
+LAZY_COMMANDS: dict[str, tuple[str, str]] = {
+    "digest": (
+        "scheduler.digest_command:digest",
+        "Write the digest: relevant articles first seen in a period, most relevant first.",
+    ),
+    "rescore": (
+        "scheduler.relevance_commands:rescore",
+        "Score every stored article again with the current watch profile and threshold.",
+    ),
+    "explain": (
+        "scheduler.relevance_commands:explain_article",
+        "Show why an article scores as it does: each term, group and rule, and the seed "
+        "similarity, under the current profile.",
+    ),
+    "run": (
+        "scheduler.daemon_commands:run",
+        "Run the daemon in the foreground: crawl cycles, digests and maintenance on schedule, "
+        "until SIGTERM or Ctrl-C. This is what a systemd service runs.",
+    ),
+    "start": ("scheduler.daemon_commands:start", "Start the daemon in the background."),
+    "stop": (
+        "scheduler.daemon_commands:stop",
+        "Stop the daemon: SIGTERM, then wait while it ends the running crawl cleanly.",
+    ),
+    "status": (
+        "scheduler.daemon_commands:status",
+        "Say whether the daemon runs: its PID and uptime, the next run of each job, the last "
+        "cycle's summary and the sources in error.",
+    ),
+    "duplicates": (
+        "scheduler.duplicates_command:duplicates",
+        "List an article's copies: its original, every outlet's copy, and further addresses.",
+    ),
+    "sources": (
+        "scheduler.sources_commands:sources",
+        "The configured sources: without a subcommand, list them with their health.",
+    ),
+    "export": (
+        "scheduler.export_commands:export",
+        "Export stored articles, one a row, oldest first, with their links.",
+    ),
+    "browse": (
+        "scheduler.browse_command:browse",
+        "Browse the database in Datasette: search, facets, canned queries, while crawls go on.",
+    ),
+    "show": (
+        "scheduler.export_commands:show",
+        "Print one article: its facts and text, its earlier versions (each with what changed), "
+        "and its copies and further addresses.",
+    ),
+    "timeline": (
+        "scheduler.stories_commands:timeline",
+        "Follow a thread over time: each of its stories in date order, with its date, "
+        "headline, outlets and languages, and the articles per week as a chart (PNG).",
+    ),
+    "stories": (
+        "scheduler.stories_commands:stories",
+        "List stories, latest first, with their articles, outlets and languages.",
+    ),
+    "story": (
+        "scheduler.stories_commands:story",
+        "List a story's articles, first seen first: outlet, language, and whether it is a "
+        "copy of another outlet's article.",
+    ),
+}
+
+
 class NewswatchGroup(click.Group):
+    """The program's group: commands of LAZY_COMMANDS imported on first use."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*self.commands, *LAZY_COMMANDS})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in LAZY_COMMANDS:
+            module_name, function_name = LAZY_COMMANDS[cmd_name][0].split(":")
+            command = getattr(importlib.import_module(module_name), function_name)
+            self.add_command(command, cmd_name)
+        return self.commands.get(cmd_name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The command list of --help, without importing the lazy commands' modules."""
+        shown = [
+            (name, self.commands.get(name) or click.Command(name, help=LAZY_COMMANDS[name][1]))
+            for name in self.list_commands(ctx)
+        ]
+        if not shown:
+            return
+        limit = formatter.width - 6 - max(len(name) for name, _command in shown)
+        rows = [(name, command.get_short_help_str(limit)) for name, command in shown]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
@@ -279,20 +369,6 @@ def search(app: AppContext, query: str, limit: int, as_json: bool) -> None:
         echo(f"#{hit.id}  {date}  {hit.source}  {hit.title or '(untitled)'}")
         echo(f"    {hit.url}")
         echo(f"    {' '.join(hit.snippet.split())}")
-
-
-cli.add_command(digest)
-cli.add_command(rescore)
-cli.add_command(explain_article)
-for command in (run, start, stop, status):
-    cli.add_command(command)
-cli.add_command(duplicates)
-cli.add_command(sources)
-cli.add_command(export)
-cli.add_command(browse)
-cli.add_command(show)
-for command in (timeline, stories, story):
-    cli.add_command(command)
 
 
 def main() -> None:

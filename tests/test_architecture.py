@@ -146,6 +146,12 @@ def test_the_scheduler_never_imports_scrapy(module: str) -> None:
     assert "scrapy" not in loaded and "twisted" not in loaded
 
 
+def test_the_cli_imports_no_command_module_it_does_not_run() -> None:
+    # `newswatch crawl` and `newswatch --help` must not pay for the daemon, digest or stories.
+    loaded = imported_after("import scheduler.cli")
+    assert loaded & {"apscheduler", "jinja2", "digest", "relevance", "datasette"} == set()
+
+
 def test_relevance_imports_no_scrapy() -> None:
     assert "scrapy" not in imported_after("import relevance")
 

@@ -6,7 +6,7 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from scheduler.cli import cli
+from scheduler.cli import LAZY_COMMANDS, cli
 
 # The help's last paragraphs: "Example:" (or "Examples:") and indented newswatch lines only.
 ENDS_WITH_EXAMPLE = re.compile(r"\n\s*Examples?:\s*\n(\s*\n)*(\s+newswatch [^\n]+\s*\n?)+\s*$")
@@ -14,7 +14,10 @@ ENDS_WITH_EXAMPLE = re.compile(r"\n\s*Examples?:\s*\n(\s*\n)*(\s+newswatch [^\n]
 
 def all_commands(group: click.Group, path: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
     found = []
-    for name, command in group.commands.items():
+    context = click.Context(group)
+    for name in group.list_commands(context):
+        command = group.get_command(context, name)
+        assert command is not None, f"{name} is listed but cannot be loaded"
         found.append((*path, name))
         if isinstance(command, click.Group):
             found += all_commands(command, (*path, name))
@@ -25,8 +28,20 @@ def command_at(path: tuple[str, ...]) -> click.Command:
     command: click.Command = cli
     for name in path:
         assert isinstance(command, click.Group)
-        command = command.commands[name]
+        found = command.get_command(click.Context(command), name)
+        assert found is not None
+        command = found
     return command
+
+
+@pytest.mark.parametrize("name", sorted(LAZY_COMMANDS))
+def test_the_help_list_says_what_each_lazily_loaded_command_says(name: str) -> None:
+    # `newswatch --help` shows the short helps kept in LAZY_COMMANDS, not the commands' own.
+    command = command_at((name,))
+    kept = click.Command(name, help=LAZY_COMMANDS[name][1])
+    for limit in (45, 80, 200):
+        assert kept.get_short_help_str(limit) == command.get_short_help_str(limit)
+    assert command.name == name
 
 
 @pytest.mark.parametrize("path", all_commands(cli), ids=" ".join)
