@@ -17,15 +17,16 @@ from typing import Any
 
 from lxml import etree
 
+from crawler.cleaning import one_line
 from crawler.extract import (
     DATE_PARAMS,
     Extracted,
-    _canonical_link,
-    _declared_language,
-    _utc,
-    _without_leading_title,
+    assemble,
+    canonical_link,
+    declared_language,
+    load_page,
+    trafilatura_fields,
 )
-from relevance.language import identify_language
 
 logger = logging.getLogger(__name__)
 
@@ -36,15 +37,15 @@ MAX_JSON_LD = 200_000  # characters of one JSON-LD block parsed; larger ones are
 # Only the title element is cut, and only on a spaced separator, so that hyphenated
 # headlines stay whole; og:title and JSON-LD headline are the article's own and kept as given.
 TITLE_SITE_SUFFIX = re.compile(r"^(.+?)\s+[|–—-]\s+[^|–—]{1,80}$")
-_SPACES = re.compile(r"\s+")
 
 
 def _clean(value: object, limit: int) -> str | None:
-    """A page's string as one line, or None when it is not a non-empty string."""
+    """A page's string as one line (crawler.cleaning.one_line), at most `limit` characters,
+    or None when it is not a non-empty string."""
     if not isinstance(value, str):
         return None
-    text = _SPACES.sub(" ", value[: limit * 4]).strip()
-    return text[:limit].strip() or None
+    line = one_line(value) or ""
+    return line[:limit].strip() or None
 
 
 def _meta(tree: etree._Element, *keys: str) -> Iterator[str]:
@@ -156,45 +157,17 @@ def page_date(tree: etree._Element, url: str, params: dict[str, Any]) -> str | N
         return None
 
 
-def lean_extract_article(body: bytes, url: str) -> "Extracted":
-    """Extract an article page; fields the page does not give are None.
-
-    trafilatura gives the text only; title, author and date come from the parsed tree
-    (crawler/pagemeta.py): its metadata pass cost a quarter of the extraction for fields
-    newswatch does not keep (bench/extraction_settings.py)."""
-    import trafilatura  # on first use: see the module's docstring
-
-    tree = trafilatura.load_html(body)
+def lean_extract_article(body: bytes, url: str) -> Extracted:
+    """crawler.extract.extract_article with trafilatura giving the text only; title,
+    author and date come from the parsed tree (its metadata pass costs a quarter of the
+    extraction, for fields newswatch does not keep)."""
+    tree = load_page(body, url)
     if tree is None:
         return Extracted(None, None, None, None, None, None)
-    declared_lang = _declared_language(tree)
-    canonical = _canonical_link(tree)
+    declared_lang, canonical = declared_language(tree), canonical_link(tree)
     ld = json_ld_objects(tree)
-    title = page_title(tree, ld)
-    author = page_author(tree, ld)
+    title, author = page_title(tree, ld), page_author(tree, ld)
     # Before the text: trafilatura cleans a copy, but the date is read from the page as sent.
     date = page_date(tree, url, DATE_PARAMS)
-    try:
-        document = trafilatura.bare_extraction(
-            tree,
-            url=url,
-            with_metadata=False,
-            include_comments=False,
-            favor_precision=True,
-        )
-    except (ValueError, TypeError, etree.LxmlError) as error:  # malformed markup
-        logger.info("extraction failed for %s: %s", url, error)
-        document = None
-    found = (
-        {} if document is None else document if isinstance(document, dict) else document.as_dict()
-    )
-    text = _without_leading_title((found.get("text") or "").strip(), title) or None
-    return Extracted(
-        title=title,
-        text=text,
-        author=author,
-        published_at=_utc(date),
-        # The page's declared language is a prior; the text decides when it clearly differs.
-        lang=identify_language(f"{title or ''}\n{text or ''}", declared_lang),
-        canonical_link=canonical,
-    )
+    found = trafilatura_fields(tree, url, with_metadata=False) or {}
+    return assemble(title, found.get("text"), author, date, declared_lang, canonical)

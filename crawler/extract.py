@@ -9,6 +9,7 @@ process whose pages all go to a worker, or that extracts nothing (every source a
 import logging
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from lxml import etree
 
@@ -39,11 +40,31 @@ class Extracted:
 
 def extract_article(body: bytes, url: str) -> Extracted:
     """Extract an article page; fields the page does not give are None."""
+    tree = load_page(body, url)
+    if tree is None:
+        return Extracted(None, None, None, None, None, None)
+    declared_lang, canonical = declared_language(tree), canonical_link(tree)
+    found = trafilatura_fields(tree, url, with_metadata=True)
+    if found is None:
+        return Extracted(None, None, None, None, declared_lang, canonical)
+    return assemble(
+        found.get("title"),
+        found.get("text"),
+        found.get("author"),
+        found.get("date"),
+        declared_lang,
+        canonical,
+    )
+
+
+def load_page(body: bytes, url: str) -> etree._Element | None:
+    """The page's tree, cut to its first MAX_ELEMENTS (crawler/pagebounds.py); None when
+    the bytes are no HTML."""
     import trafilatura  # on first use: see the module's docstring
 
     tree = trafilatura.load_html(body)
     if tree is None:
-        return Extracted(None, None, None, None, None, None)
+        return None
     nodes = cut_to_first_elements(tree)
     if nodes > MAX_ELEMENTS:
         logger.warning(
@@ -52,30 +73,50 @@ def extract_article(body: bytes, url: str) -> Extracted:
             nodes,
             MAX_ELEMENTS,
         )
-    declared_lang = _declared_language(tree)
-    canonical = _canonical_link(tree)
+    return tree
+
+
+def trafilatura_fields(
+    tree: etree._Element, url: str, with_metadata: bool
+) -> dict[str, Any] | None:
+    """trafilatura's extraction of the page as a dict (text; with metadata also title,
+    author, date…), or None when it finds nothing or the markup breaks it."""
+    import trafilatura
+
     try:
         document = trafilatura.bare_extraction(
             tree,
             url=url,
-            with_metadata=True,
+            with_metadata=with_metadata,
             include_comments=False,
             favor_precision=True,
-            date_extraction_params=DATE_PARAMS,
+            date_extraction_params=DATE_PARAMS if with_metadata else None,
         )
     except (ValueError, TypeError, etree.LxmlError) as error:  # malformed markup
         logger.info("extraction failed for %s: %s", url, error)
-        document = None
+        return None
     if document is None:
-        return Extracted(None, None, None, None, declared_lang, canonical)
-    found = document if isinstance(document, dict) else document.as_dict()
-    title = (found.get("title") or "").strip() or None
-    text = _without_leading_title((found.get("text") or "").strip(), title) or None
+        return None
+    return document if isinstance(document, dict) else document.as_dict()
+
+
+def assemble(
+    title: str | None,
+    text: str | None,
+    author: str | None,
+    date: str | None,
+    declared_lang: str | None,
+    canonical: str | None,
+) -> Extracted:
+    """The page's fields as stored: trimmed, the headline off the text, the date in UTC,
+    the language identified with the page's declared one as a prior."""
+    title = (title or "").strip() or None
+    text = _without_leading_title((text or "").strip(), title) or None
     return Extracted(
         title=title,
         text=text,
-        author=(found.get("author") or "").strip() or None,
-        published_at=_utc(found.get("date")),
+        author=(author or "").strip() or None,
+        published_at=_utc(date),
         # The page's declared language is a prior; the text decides when it clearly differs.
         lang=identify_language(f"{title or ''}\n{text or ''}", declared_lang),
         canonical_link=canonical,
@@ -104,12 +145,12 @@ def _without_leading_title(text: str, title: str | None) -> str:
     return text
 
 
-def _declared_language(tree: etree._Element) -> str | None:
+def declared_language(tree: etree._Element) -> str | None:
     lang = tree.get("lang") or tree.get("{http://www.w3.org/XML/1998/namespace}lang") or ""
     return lang.split("-")[0].split("_")[0].strip().lower() or None
 
 
-def _canonical_link(tree: etree._Element) -> str | None:
+def canonical_link(tree: etree._Element) -> str | None:
     for link in tree.iterfind(".//link[@rel='canonical']"):
         href = (link.get("href") or "").strip()
         if href:
