@@ -79,7 +79,7 @@ class Profile:
         title, text = plain_text(title), plain_text(text)
         whole = self._analyse(title, text)
         found = whole
-        story = bulletin_lead(text)
+        story = bulletin_lead(text, title)
         if story is not None:  # a bulletin: its lead story decides, the others are other news
             found = self._analyse(title, story)
         lead = int(self.options["lead_words"])

@@ -40,7 +40,7 @@ class ProfileError(ValueError):
 class Word:
     """How one word of a term matches: `space` names which key of a token it compares with."""
 
-    space: str  # "plain", "name", "cyrillic" or a stemmer ("en", "tr", "ru")
+    space: str  # "plain", "name", "cyrillic", "spelled" or a stemmer ("en", "tr", "ru")
     key: str
     prefix: bool = False
     alternatives: tuple[tuple[str, str], ...] = ()  # further (space, key) pairs, any may match
@@ -93,7 +93,7 @@ class Index:
     def candidates(self, keys: Keys) -> list[Term]:
         """Terms whose first word matches this token."""
         found: list[Term] = []
-        for space in ("plain", "name", "en", "tr", "ru", "cyrillic"):
+        for space in ("plain", "name", "en", "tr", "ru", "cyrillic", "spelled"):
             key = getattr(keys, space)
             if not key:
                 continue
@@ -136,10 +136,16 @@ def merge_profiles(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any
 
 def _word(text: str, names: bool, in_phrase: bool, where: str) -> Word:
     """Compile one word of a term (see the syntax in profile.toml)."""
+    spelled = text.startswith("==")
     exact = text.startswith("=")
     prefix = text.endswith("*")
     raw = text.strip("=*")
     keys = word_keys(raw)
+    shortest = MIN_PREFIX_IN_PHRASE if in_phrase else MIN_PREFIX
+    if prefix and (spelled or not exact) and len(keys.plain) < shortest:
+        raise ProfileError(f"{where}: prefix {text!r} is shorter than {shortest} letters")
+    if spelled:
+        return Word(space="spelled", key=keys.spelled, prefix=prefix)
     if exact:
         # Spelt in Cyrillic, it matches only Cyrillic words: in Latin letters its key is
         # another language's word ("=генерал" is "general", "=полк" "Polk", "=гол" "göl").
@@ -149,9 +155,6 @@ def _word(text: str, names: bool, in_phrase: bool, where: str) -> Word:
     space, key = ("name", name_key(keys.plain)) if names else ("plain", keys.plain)
     plain = (("plain", keys.plain),) if names else ()
     if prefix:
-        shortest = MIN_PREFIX_IN_PHRASE if in_phrase else MIN_PREFIX
-        if len(keys.plain) < shortest:
-            raise ProfileError(f"{where}: prefix {text!r} is shorter than {shortest} letters")
         return Word(space=space, key=key, prefix=True, alternatives=plain)
     stems = tuple((s, getattr(keys, s)) for s in ("en", "tr", "ru") if getattr(keys, s))
     return Word(space=space, key=key, alternatives=plain + stems)
@@ -161,7 +164,7 @@ def _split_words(variant: str) -> list[str]:
     """A variant's words, keeping the =/* markers on the word they belong to."""
     words: list[str] = []
     for chunk in variant.replace("-", " ").split():
-        marker_start = "=" if chunk.startswith("=") else ""
+        marker_start = chunk[: len(chunk) - len(chunk.lstrip("="))][:2]
         marker_end = "*" if chunk.endswith("*") else ""
         parts = tokenize(chunk.strip("=*"))
         for number, part in enumerate(parts):

@@ -15,9 +15,11 @@ SEED = "seed"  # "seed:0.42": similarity to the seed and reference articles
 RULE = "rule"  # "rule:sport-context": a scoring rule that applied
 LANGUAGE = "lang"  # "lang:regional": written in a language of the region
 RESERVED = frozenset({SEED, RULE, LANGUAGE})
-# Profile groups whose terms count against coverage (sport, a foreign theatre, a civil
-# emergency): found in the article, but not what made it relevant.
-COUNTER_GROUPS = frozenset({"sport", "foreign", "foreign-weak", "civil"})
+# Profile groups whose terms count against coverage (sport, screen fiction, a foreign theatre,
+# a civil emergency): found in the article, but not what made it relevant.
+COUNTER_GROUPS = frozenset(
+    {"sport", "fiction", "foreign", "foreign-weak", "civil", "civil-weak", "aid"}
+)
 
 
 @dataclass(frozen=True)

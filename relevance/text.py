@@ -82,11 +82,95 @@ BULLETIN_MAX_WORDS = 150
 _STORY_MIN_WORDS = 4
 
 
-def bulletin_lead(text: str | None) -> str | None:
-    """The first story of a bulletin-like summary, or None when the text is not one."""
+def bulletin_lead(text: str | None, title: str | None = None) -> str | None:
+    """The first story of a bulletin-like summary, or None when the text is not one. Under a
+    roundup's title (`is_roundup_title`) the stories may also be split by sentences or
+    commas."""
     if not text or len(text.split()) > BULLETIN_MAX_WORDS:
         return None
     stories = [part for part in _STORY_BREAK.split(text) if part.strip()]
-    if len(stories) < 2 or not all(len(tokenize(s)) >= _STORY_MIN_WORDS for s in stories):
-        return None
-    return stories[0]
+    if len(stories) >= 2 and all(len(tokenize(s)) >= _STORY_MIN_WORDS for s in stories):
+        return stories[0]
+    if title and is_roundup_title(title):
+        return _first_clause(text)
+    return None
+
+
+# A roundup is titled by its date and little else: "RFE/RL Video Roundup - Apr. 9", "Новости
+# радио «Азаттык», 18 сентября", "AzatNEWS 08.06.2017", "Ахбори Тоҷикистон ва ҷаҳон аз 19-уми
+# январи соли 2017". A report's headline that mentions a date says more than that.
+_NUMERIC_DATE = regex.compile(r"\b\d{1,2}[./]\d{1,2}(?:[./]\d{2,4})?\b")
+# Month names as their words start, in the languages newswatch reads (folded, Latin for
+# Cyrillic, as `plain_word` gives them).
+_MONTHS = (
+    # English; the Latin-script languages of the region (az, tk, uz); Russian, Tajik and
+    # Kyrgyz in Latin letters (январи → yanvari, сентября → sentyabrya)
+    "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+    "yanv", "yanw", "fevr", "fewr", "iyun", "iyul", "avq", "avg", "awg", "sent", "okt",
+    "noy", "dek",
+    # Turkish
+    "ocak", "subat", "nisan", "mayis", "haziran", "temmuz", "agustos", "eylul", "ekim",
+    "kasim", "aralik",
+    # Kazakh
+    "kantar", "akpan", "nauryz", "sauir", "mamyr", "mausym", "shilde", "tamyz",
+    "kyrkuyek", "kazan", "karasha", "jeltoksan",
+    # Armenian, Georgian
+    "հունվար", "փետրվար", "մարտ", "ապրիլ", "մայիս", "հունիս", "հուլիս", "օգոստոս",
+    "սեպտեմբեր", "հոկտեմբեր", "նոյեմբեր", "դեկտեմբեր",
+    "იანვარ", "თებერვალ", "მარტ", "აპრილ", "მაის", "ივნის", "ივლის", "აგვისტო",
+    "სექტემბერ", "ოქტომბერ", "ნოემბერ", "დეკემბერ",
+)  # fmt: skip
+# Words of three letters or more besides the date; a date's ending ("19-уми", "10-da") and
+# the word for year ("соли 2017", "2016 год") are part of it.
+ROUNDUP_MAX_WORDS = 3
+_YEAR_WORDS = ("year", "god", "sol", "jyl", "zhyl", "yil", "yyl", "il", "tarikh")
+
+
+def plain_word(token: str) -> str:
+    folded = fold(token)
+    return to_latin(folded) if is_cyrillic(folded) else folded
+
+
+def is_roundup_title(title: str) -> bool:
+    """Whether a title is a date and at most ROUNDUP_MAX_WORDS other words."""
+    tokens = [plain_word(token) for token in tokenize(_NUMERIC_DATE.sub(" 1 ", title))]
+    numbers = [n for n, token in enumerate(tokens) if token.isdigit() and int(token) <= 31]
+    months = {n for n, token in enumerate(tokens) if token.startswith(_MONTHS)}
+    dated = _NUMERIC_DATE.search(title) is not None or any(
+        _next_to(tokens, n, m) for n in numbers for m in months
+    )
+    words = [
+        token
+        for n, token in enumerate(tokens)
+        if n not in months
+        and not token.isdigit()
+        and len(token) >= 3
+        and not token.startswith(_YEAR_WORDS)
+        and not (n > 0 and tokens[n - 1].isdigit() and len(token) <= 3)
+    ]
+    return dated and len(words) <= ROUNDUP_MAX_WORDS
+
+
+def _next_to(tokens: list[str], day: int, month: int) -> bool:
+    """A day beside its month: "Apr. 9", "18 сентября", or with a short ending between,
+    "19-уми январи", "17-si oktyabr"."""
+    low, high = sorted((day, month))
+    return high - low == 1 or (high - low == 2 and len(tokens[low + 1]) <= 3)
+
+
+_SENTENCE_END = regex.compile(r"(?<=[.!?…])\s+(?=\p{Lu}|\p{Lo}|\d)")
+_CLAUSE_BREAK = regex.compile(r"\s*,\s*")
+
+
+def _first_clause(text: str) -> str:
+    """A roundup's first story: its first sentence, and of a sentence listing stories by
+    commas its first clause, with the next ones while it has fewer than _STORY_MIN_WORDS."""
+    story = _STORY_BREAK.split(text.strip(), maxsplit=1)[0]
+    sentence = _SENTENCE_END.split(story, maxsplit=1)[0]
+    clauses = _CLAUSE_BREAK.split(sentence)
+    lead = clauses[0]
+    for clause in clauses[1:]:
+        if len(tokenize(lead)) >= _STORY_MIN_WORDS:
+            break
+        lead = f"{lead}, {clause}"
+    return lead

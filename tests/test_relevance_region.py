@@ -17,8 +17,9 @@ from relevance import Profile, explain, load_profile, score_article
 from relevance.language import identify_language
 from relevance.model import load_model
 from relevance.ngrams import vector
+from relevance.profile import Group, ProfileError, compile_term
 from relevance.reasons import supporting_terms
-from relevance.text import bulletin_lead, tokenize
+from relevance.text import bulletin_lead, is_roundup_title, tokenize
 from relevance.training import Settings, assign_folds, cross_validate, read_real
 from storage.seed import SEED_FACTS, read_seed_document, seed_body
 from tests.conftest import shared_path
@@ -138,6 +139,62 @@ def test_a_term_spelt_in_cyrillic_exactly_matches_only_cyrillic_words(profile: P
     assert "actor:officers" not in found("UN General Assembly hears Kazakhstan")
 
 
+def test_a_term_spelt_exactly_keeps_the_letters_folding_removes(profile: Profile) -> None:
+    def found(title: str, text: str | None = None) -> tuple[str, ...]:
+        return score_article(profile, title, text, "tg").matched
+
+    # Tajik "низоми" (the system of) folds to the letters of "низомӣ" (military): the heating
+    # system of Dushanbe is no army story, its military exercise still is.
+    heating = "Сокинони Душанбе аз кори низоми гармидиҳӣ шикоят доранд"
+    assert "actor:military" not in found(heating)
+    assert "actor:military" in found("Машқҳои низомӣ дар Хатлон")
+    assert "actor:military" in found("Ҳамкории низомии Тоҷикистон ва Русия")
+
+
+def test_spelt_exact_terms_compile_from_a_profile_file() -> None:
+    group = Group(name="g", weights={"defense": 1.0})
+    term = compile_term(group, "label", "==низоми", "test")
+    (word,) = term.words
+    assert (word.space, word.key) == ("spelled", "низоми")
+    with pytest.raises(ProfileError, match="shorter than"):
+        compile_term(group, "label", "==низ*", "test")
+
+
+@pytest.mark.parametrize(
+    ("title", "text"),
+    [
+        (  # screen fiction: a TV drama's troops are actors
+            "Streaming drama set in Karabakh angers viewers in Baku and Yerevan",
+            "In the new TV series, an army unit defends a village from an invented militia; "
+            "Azerbaijani and Armenian viewers accuse the makers of bias.",
+        ),
+        (  # a fitness app's exercises
+            "Tashkent start-up launches a home exercise app for women",
+            "The Uzbek fitness app offers workout routines and sport lessons at home.",
+        ),
+        (  # queues at a border checkpoint are no border guards
+            "В мажилисе обсудили очереди на казахстанско-кыргызской границе",
+            "Депутаты подняли проблему очередей на пунктах пограничного контроля.",
+        ),
+    ],
+)
+def test_words_of_war_outside_war_are_not_relevant(profile: Profile, title: str, text: str) -> None:
+    score = score_article(profile, title, text)
+    assert not score.relevant, explain(score)
+
+
+def test_what_tells_words_of_war_outside_war(profile: Profile) -> None:
+    def found(title: str) -> tuple[str, ...]:
+        return score_article(profile, title, None).matched
+
+    assert "fiction:fiction" in found("Armenian army drama wins a prize at a film festival")
+    assert "sport:fitness" in found("Kyrgyz fitness app offers daily exercise for women")
+    # A border checkpoint is no border guard; the border troops still are.
+    assert "actor:border guards" not in found("Очереди на пунктах пограничного контроля")
+    assert "actor:border guards" in found("Пограничные войска Казахстана усилили охрану")
+    assert "actor:border guards" in found("Пограничники задержали нарушителя")
+
+
 # --- bulletins: the lead story decides --------------------------------------------------------
 
 # An evening bulletin of invented stories: (title, stories in the order read).
@@ -168,6 +225,40 @@ def test_a_bulletin_is_judged_by_its_lead_story(profile: Profile) -> None:
     seed_at = next(i for i, r in enumerate(festival_lead.matched) if r.startswith("seed:"))
     assert "actor:army" in festival_lead.matched[seed_at:]
     assert "actor:army" not in festival_lead.matched[:seed_at]
+
+
+@pytest.mark.parametrize(
+    ("title", "roundup"),
+    [
+        ("Evening news - 04.05.2025", True),
+        ("Radio bulletin, 18 September", True),
+        ("Видео новости, 21 ноября", True),
+        ("Ахбори рӯз аз 19-уми январи соли 2025", True),
+        ("Жаңалықтар 06.03.2025", True),
+        ("Günüň habarlary – 26-njy ýanwar, 2025 ý.", True),
+        # A headline that dates its event says more than a date.
+        ("Kazakhstan's army will hold drills near Aktau on 12 May", False),
+        ("Trial of the Tashkent editor resumes on 10 August", False),
+        ("Documentary. Life near the test range. Watch on 22 March at 9:00", False),
+        ("Evening news", False),
+    ],
+)
+def test_a_roundup_is_titled_by_its_date(title: str, roundup: bool) -> None:
+    assert is_roundup_title(title) is roundup
+
+
+def test_a_roundup_lists_its_stories_by_sentences_or_commas(profile: Profile) -> None:
+    commas = f"{FESTIVAL[7:]}, Kazakhstan's army held drills near Lake Balkhash, and more news"
+    assert bulletin_lead(commas, "Radio bulletin, 18 September") == FESTIVAL[7:]
+    # Under a report's headline the same text is one story.
+    assert bulletin_lead(commas, "Festival opens in Bishkek") is None
+    sentences = f"{FESTIVAL[7:]}. {DRILLS[7:]}."
+    assert bulletin_lead(sentences, "Radio bulletin, 18 September") == f"{FESTIVAL[7:]}."
+    festival_lead = score_article(profile, "Radio bulletin, 18 September", sentences, "en")
+    assert not festival_lead.relevant, explain(festival_lead)
+    drills_first = f"{DRILLS[7:]}, {FESTIVAL[7:]}, and more news"
+    drills_lead = score_article(profile, "Radio bulletin, 18 September", drills_first, "en")
+    assert drills_lead.relevant, explain(drills_lead)
 
 
 def test_georgian_army_is_regional_and_us_georgia_is_foreign(profile: Profile) -> None:

@@ -166,6 +166,9 @@ class Keys:
     # The plain key again, only for a word written in Cyrillic: a term spelt in Cyrillic
     # compares with it, so "=генерал" does not meet the English "general".
     cyrillic: str = ""
+    # The word in lower case with its letters as written (no folding): where folding makes
+    # two words one, as Tajik "низоми" (system of) and "низомӣ" (military).
+    spelled: str = ""
 
 
 def _stem(stemmer: str, word: str) -> str:
@@ -183,7 +186,13 @@ def word_keys(token: str) -> Keys:
     if is_cyrillic(folded):
         plain = to_latin(folded)
         name = name_key(plain) if capitalised else ""
-        return Keys(plain=plain, name=name, ru=to_latin(_stem("ru", folded)), cyrillic=plain)
+        return Keys(
+            plain=plain,
+            name=name,
+            ru=to_latin(_stem("ru", folded)),
+            cyrillic=plain,
+            spelled=casefold(token),
+        )
     # The Turkish stemmer checks vowel harmony, so it sees the word before ö/ü/ı are folded
     # (ə is close enough to e for that check, and Turkish has no ə).
     turkish = casefold(token).replace("ə", "e")
@@ -192,4 +201,5 @@ def word_keys(token: str) -> Keys:
         name=name_key(folded) if capitalised else "",
         en=_stem("en", folded),
         tr=fold(_stem("tr", turkish)),
+        spelled=casefold(token),
     )
