@@ -147,7 +147,7 @@ class _ProgressWatch:
             self.report(progress)
 
     def progress(self, finished: SourceResult | None = None) -> Progress:
-        stats = [crawler.stats.get_stats() for crawler in self.crawlers if crawler.stats]
+        stats = [_stats(crawler) for crawler in self.crawlers]
         return Progress(
             sources_done=self.done,
             sources_total=len(self.crawlers),
@@ -183,9 +183,19 @@ def _stop_reactor(_: object) -> None:
         reactor.stop()  # type: ignore[misc]  # twisted types the module-level reactor loosely
 
 
+def _stats(crawler: Crawler) -> dict[str, Any]:
+    """A crawler's stats; none for one whose crawl has not started yet (sources wait for
+    `crawl.parallel_sources`) or failed before it made its stats collector. Scrapy raises
+    on `crawler.stats` then: a progress tick while sources waited made every later
+    source's crawl "stop with an error" and lose its progress line."""
+    try:
+        return crawler.stats.get_stats()
+    except RuntimeError:
+        return {}
+
+
 def _result(config: Config, name: str, crawler: Crawler) -> SourceResult:
-    # A crawl that failed before it started has no stats collector.
-    stats = crawler.stats.get_stats() if crawler.crawling or crawler.spider else {}
+    stats = _stats(crawler)
     return SourceResult(
         source=name,
         kind=config.source(name).kind,
