@@ -117,7 +117,10 @@ class _ProgressWatch:
         report: Callable[[Progress], None],
     ) -> None:
         self.config = config
-        self.crawlers = [crawler for _name, crawler in crawlers]
+        self.total = len(crawlers)
+        # Crawlers whose counts may still change; a finished one's are added up once.
+        self.unfinished = {id(crawler): crawler for _name, crawler in crawlers}
+        self.finished_pages = self.finished_articles = 0
         self.report = report
         self.done = 0
         self.last: tuple[int, int] | None = None
@@ -136,6 +139,9 @@ class _ProgressWatch:
 
     def source_done(self, result: object, name: str, crawler: Crawler) -> object:
         self.done += 1
+        stats = _stats(self.unfinished.pop(id(crawler)))
+        self.finished_pages += stats.get("response_received_count", 0)
+        self.finished_articles += stats.get("newswatch/new_articles", 0)
         self.report(self.progress(_result(self.config, name, crawler)))
         return result
 
@@ -147,12 +153,13 @@ class _ProgressWatch:
             self.report(progress)
 
     def progress(self, finished: SourceResult | None = None) -> Progress:
-        stats = [_stats(crawler) for crawler in self.crawlers]
+        stats = [_stats(crawler) for crawler in self.unfinished.values()]
         return Progress(
             sources_done=self.done,
-            sources_total=len(self.crawlers),
-            pages=sum(s.get("response_received_count", 0) for s in stats),
-            new_articles=sum(s.get("newswatch/new_articles", 0) for s in stats),
+            sources_total=self.total,
+            pages=self.finished_pages + sum(s.get("response_received_count", 0) for s in stats),
+            new_articles=self.finished_articles
+            + sum(s.get("newswatch/new_articles", 0) for s in stats),
             finished=finished,
         )
 
@@ -188,10 +195,8 @@ def _stats(crawler: Crawler) -> dict[str, Any]:
     `crawl.parallel_sources`) or failed before it made its stats collector. Scrapy raises
     on `crawler.stats` then: a progress tick while sources waited made every later
     source's crawl "stop with an error" and lose its progress line."""
-    try:
-        return crawler.stats.get_stats()
-    except RuntimeError:
-        return {}
+    collector = crawler._stats  # Scrapy's documented way to look before the crawl starts
+    return collector.get_stats() if collector is not None else {}
 
 
 def _result(config: Config, name: str, crawler: Crawler) -> SourceResult:
