@@ -3,8 +3,14 @@
 Each article request is checked against every rule of its host's robots.txt; a hostile
 file of 2.5 MB (100,000 wildcard rules, under the download limit) costs 16 ms per check,
 so a few hundred pages cost seconds of the crawl process's CPU. Real files are a few KiB.
+
+A host's robots.txt is read once per crawl cycle, whatever the number of its sources.
 """
 
+from typing import Any
+
+from scrapy.crawler import Crawler
+from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.robotstxt import ProtegoRobotParser
 from scrapy.spiders import Spider
 
@@ -18,3 +24,24 @@ class BoundedRobotParser(ProtegoRobotParser):
         if len(robotstxt_body) > MAX_ROBOTS_BYTES:
             head = head[: head.rfind(b"\n") + 1]
         super().__init__(head, spider)
+
+
+# Each host's robots.txt, read (or being read) in this process: a crawl cycle is one
+# process, and each of its sources has its own crawler.
+_READ: dict[str, Any] = {}
+
+
+class SharedRobotsTxtMiddleware(RobotsTxtMiddleware):
+    """Scrapy's robots.txt middleware, reading each host's robots.txt once per cycle for
+    all the sources on that host, not once per source: 25 feeds of one outlet asked for
+    the same robots.txt 25 times in every cycle. A robots.txt that could not be fetched is
+    not kept: the host's next source asks again (the requests waiting for that fetch are
+    let through, as Scrapy does)."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        super().__init__(crawler)
+        self._parsers = _READ
+
+    def _robots_error(self, exc: Exception, netloc: str) -> None:
+        super()._robots_error(exc, netloc)
+        _READ.pop(netloc, None)

@@ -170,6 +170,17 @@ def test_each_fault_is_recorded_with_its_cause(crawled: Crawled) -> None:
         assert fetches and fetches[0]["error"].startswith(cause)
 
 
+def test_the_hosts_robots_txt_is_read_once_a_cycle_for_all_its_sources(crawled: Crawled) -> None:
+    # Fourteen sources on one host: robots.txt once for all (Cyrillic Daily's own document
+    # is that same robots.txt, asked for once more as its source), and it still applies to
+    # each of them: "Private"'s feed is refused, never requested.
+    for log in (crawled.first_log, crawled.second_log):
+        assert len([r for r in log if r.path == "/robots.txt"]) == 2
+        assert not [r for r in log if r.path.startswith("/private/")]
+    assert crawled.first.source("Private")["status"].startswith("error: blocked by robots.txt")
+    assert crawled.second.source("Private")["status"].startswith("error: blocked by robots.txt")
+
+
 def test_hostile_links_are_dropped_and_never_requested(crawled: Crawled) -> None:
     requested = " ".join(entry.path for entry in crawled.server.log)
     assert "passwd" not in requested and "secret" not in requested
