@@ -11,8 +11,10 @@ from typing import Any
 
 from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
-from scrapy.robotstxt import ProtegoRobotParser
+from scrapy.http import Request
+from scrapy.robotstxt import ProtegoRobotParser, RobotParser
 from scrapy.spiders import Spider
+from scrapy.utils.httpobj import urlparse_cached
 
 MAX_ROBOTS_BYTES = 500 * 1024
 
@@ -35,13 +37,21 @@ class SharedRobotsTxtMiddleware(RobotsTxtMiddleware):
     """Scrapy's robots.txt middleware, reading each host's robots.txt once per cycle for
     all the sources on that host, not once per source: 25 feeds of one outlet asked for
     the same robots.txt 25 times in every cycle. A robots.txt that could not be fetched is
-    not kept: the host's next source asks again (the requests waiting for that fetch are
-    let through, as Scrapy does)."""
+    not kept for the host: the next source on it asks again, while the source whose fetch
+    failed does not (its requests are let through, as Scrapy lets them)."""
 
     def __init__(self, crawler: Crawler) -> None:
         super().__init__(crawler)
         self._parsers = _READ
+        self._not_fetched: set[str] = set()
 
-    def _robots_error(self, exc: Exception, netloc: str) -> None:
-        super()._robots_error(exc, netloc)
-        _READ.pop(netloc, None)
+    async def robot_parser(self, request: Request) -> RobotParser | None:
+        netloc = urlparse_cached(request).netloc
+        if netloc in self._not_fetched:
+            return None
+        parser = await super().robot_parser(request)
+        if parser is None:  # the fetch failed (Scrapy's None), here or for another source
+            if netloc in _READ and _READ[netloc] is None:
+                del _READ[netloc]
+            self._not_fetched.add(netloc)
+        return parser
