@@ -26,6 +26,7 @@ HTTP proxy (http_proxy), names are resolved by the proxy: only the checks on add
 written in the link apply.
 """
 
+import functools
 import ipaddress
 import logging
 from collections.abc import Sequence
@@ -45,6 +46,7 @@ from twisted.internet.interfaces import (
 )
 from zope.interface import implementer, provider
 
+from config import Config
 from crawler.addon import config_from_settings
 from crawler.destinations import DestinationPolicy, normal_host
 from crawler.meta import PRIMARY
@@ -73,6 +75,14 @@ def refusal_for(url: str) -> str | None:
 def proxy_urls() -> list[str]:
     """The proxies Scrapy's HttpProxyMiddleware takes from the environment."""
     return [url for scheme, url in getproxies().items() if scheme in ("http", "https")]
+
+
+@functools.lru_cache(maxsize=4)
+def _policy(config: Config, proxies: tuple[str, ...]) -> DestinationPolicy:
+    """One policy per configuration and proxies: every source's crawler makes this
+    middleware, and a policy reads every configured source (0.8 ms a crawler at 200 sources,
+    quadratic in sources)."""
+    return DestinationPolicy.from_config(config, proxies)
 
 
 @provider(IResolutionReceiver)
@@ -124,7 +134,7 @@ class GuardedResolver:
         config = config_from_settings(crawler.settings)
         enabled = crawler.settings.getbool("DNSCACHE_ENABLED")
         cache_size = crawler.settings.getint("DNSCACHE_SIZE") if enabled else 0
-        return cls(reactor, DestinationPolicy.from_config(config, proxy_urls()), cache_size)
+        return cls(reactor, _policy(config, tuple(proxy_urls())), cache_size)
 
     def install_on_reactor(self) -> None:
         self.reactor.installNameResolver(self)
@@ -155,7 +165,7 @@ class DestinationGuardMiddleware:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         config = config_from_settings(crawler.settings)
-        self.policy = DestinationPolicy.from_config(config, proxy_urls())
+        self.policy = _policy(config, tuple(proxy_urls()))
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> "DestinationGuardMiddleware":

@@ -55,6 +55,9 @@ DOWNLOADER_MIDDLEWARES = {
     # Before robots.txt (100), so that not even a robots.txt is asked of a refused host.
     "crawler.guard.DestinationGuardMiddleware": 55,
     "crawler.middlewares.ConditionalGetMiddleware": 60,
+    # Scrapy's, with each host's robots.txt read once per cycle for all its sources.
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "crawler.robots.SharedRobotsTxtMiddleware": 100,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.BackoffRetryMiddleware": 550,
     # After the retries (550), so that it sees each failed attempt before a retry is made,

@@ -20,7 +20,6 @@ from crawler.contract import CycleExit, Progress
 from scheduler.context import AppContext, ConfigProblem, domain_errors, echo
 from scheduler.jobs import run_crawl_cycle
 from scheduler.output import counted, echo_json, shorten
-from storage import SearchQueryError, Storage
 
 logger = logging.getLogger(__name__)
 
@@ -197,6 +196,8 @@ def init(app: AppContext) -> None:
         app.config_option = path
     else:
         echo(f"configuration: {path} (kept as it is)")
+    from storage import Storage  # here: `newswatch crawl` need not load storage
+
     config = app.config
     existed = config.storage.path.exists()
     with domain_errors(), Storage.open(config.storage.path) as storage:
@@ -353,6 +354,8 @@ def search(app: AppContext, query: str, limit: int, as_json: bool) -> None:
 
         newswatch search "Oymasha"
     """
+    from storage import SearchQueryError
+
     with app.reader() as storage:
         try:
             hits = storage.articles.search(query, limit=limit)

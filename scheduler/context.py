@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -20,8 +20,12 @@ from config import (
     find_config_file,
     load_config,
 )
-from storage import Storage, StorageError
-from storage.cleantext import terminal_safe
+from scheduler.output import terminal_safe
+
+if TYPE_CHECKING:
+    # Imported where a database is opened: `newswatch crawl` only starts a child and need
+    # not load storage (sqlite-utils, numpy: ~0.25 s and 30 MiB).
+    from storage import Storage
 
 
 class ConfigProblem(click.ClickException):
@@ -47,9 +51,11 @@ class AppContext:
         return self._config
 
     @contextmanager
-    def storage(self) -> Iterator[Storage]:
+    def storage(self) -> Iterator["Storage"]:
         """The configured database for a command that writes: seed stored and sources
         registered. Only `init` creates a database (see `existing_database`)."""
+        from storage import Storage
+
         self.existing_database()
         with domain_errors():
             storage = Storage.open_configured(self.config)
@@ -57,10 +63,12 @@ class AppContext:
             yield storage
 
     @contextmanager
-    def reader(self) -> Iterator[Storage]:
+    def reader(self) -> Iterator["Storage"]:
         """The configured database for a command that only reads: opened read-only, nothing
         prepared, so it works on a database the user may not write and another config file
         cannot change what is stored."""
+        from storage import Storage
+
         self.existing_database()
         with domain_errors():
             storage = Storage.open_readonly(self.config.storage.path)
@@ -104,7 +112,7 @@ class AppContext:
 
 
 @contextmanager
-def _closing(storage: Storage) -> Iterator[None]:
+def _closing(storage: "Storage") -> Iterator[None]:
     try:
         with domain_errors():
             yield
@@ -115,6 +123,8 @@ def _closing(storage: Storage) -> Iterator[None]:
 @contextmanager
 def domain_errors() -> Iterator[None]:
     """Show a storage failure as one line and a non-zero exit, never a traceback."""
+    from storage import StorageError
+
     try:
         yield
     except StorageError as error:

@@ -1,9 +1,23 @@
-"""What the commands print: shortened cells, JSON."""
+"""What the commands print: shortened cells, JSON, lines safe for a terminal."""
 
 import json
+import re
 from typing import Any
 
 import click
+
+# What a terminal must see escaped: every control (line ends too), and the marks that
+# reorder or hide text (bidi embeddings, overrides and isolates, zero-width characters).
+# Here, not in storage.cleantext beside the other cleaners: the CLI escapes every line it
+# prints, and `newswatch crawl` must not load storage for that.
+_UNSAFE_FOR_TERMINAL = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\ud800-\udfff\ufffe\uffff]"
+)
+
+
+def terminal_safe(text: str) -> str:
+    """A line for the terminal: controls and bidi or invisible marks shown as \\uXXXX."""
+    return _UNSAFE_FOR_TERMINAL.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text)
 
 
 def shorten(text: str, width: int) -> str:

@@ -1,5 +1,6 @@
 """Text as it may be stored and shown: no control characters, nothing XML forbids, and,
-for a terminal, no character that moves the cursor or turns the line around.
+for a terminal (scheduler.output.terminal_safe), no character that moves the cursor or turns
+the line around.
 
 Strangers write the titles and texts newswatch stores; a NUL, a U+FFFE or a lone surrogate
 in one would make every XML digest invalid, and an escape sequence or a right-to-left
@@ -12,11 +13,6 @@ import re
 XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 # What stored text never holds: the above, DEL and the C1 controls as well.
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
-# What a terminal must see escaped: every control (line ends too), and the marks that
-# reorder or hide text (bidi embeddings, overrides and isolates, zero-width characters).
-_UNSAFE_FOR_TERMINAL = re.compile(
-    "[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\ud800-\udfff\ufffe\uffff]"
-)
 
 
 def without_controls(text: str) -> str:
@@ -28,11 +24,6 @@ def without_controls(text: str) -> str:
 def xml_safe(text: str) -> str:
     """Only characters an XML 1.0 document may hold."""
     return XML_ILLEGAL.sub("", text)
-
-
-def terminal_safe(text: str) -> str:
-    """A line for the terminal: controls and bidi or invisible marks shown as \\uXXXX."""
-    return _UNSAFE_FOR_TERMINAL.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text)
 
 
 def html_to_text(fragment: str | None) -> str | None:

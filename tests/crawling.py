@@ -5,9 +5,11 @@ import os
 import sqlite3
 import subprocess
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from crawler.contract import Progress
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -17,6 +19,7 @@ class CycleRun:
     returncode: int
     summary: dict[str, Any] | None
     stderr: str
+    progress: list[Progress] = field(default_factory=list)
 
     def source(self, name: str) -> dict[str, Any]:
         assert self.summary is not None, self.stderr
@@ -46,7 +49,8 @@ def run_cycle(config: Path, *args: str, timeout: float = 120, proxy: str | None 
     )
     lines = completed.stdout.strip().splitlines()
     summary = json.loads(lines[-1]) if completed.returncode == 0 and lines else None
-    return CycleRun(completed.returncode, summary, completed.stderr)
+    progress = [p for p in map(Progress.from_line, lines) if p is not None]
+    return CycleRun(completed.returncode, summary, completed.stderr, progress)
 
 
 def write_config(path: Path, sources: list[dict[str, Any]], **crawl: Any) -> Path:

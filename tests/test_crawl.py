@@ -170,6 +170,42 @@ def test_each_fault_is_recorded_with_its_cause(crawled: Crawled) -> None:
         assert fetches and fetches[0]["error"].startswith(cause)
 
 
+def test_the_hosts_robots_txt_is_read_once_a_cycle_for_all_its_sources(crawled: Crawled) -> None:
+    # Fourteen sources on one host: robots.txt once for all (Cyrillic Daily's own document
+    # is that same robots.txt, asked for once more as its source), and it still applies to
+    # each of them: "Private"'s feed is refused, never requested.
+    for log in (crawled.first_log, crawled.second_log):
+        assert len([r for r in log if r.path == "/robots.txt"]) == 2
+        assert not [r for r in log if r.path.startswith("/private/")]
+    assert crawled.first.source("Private")["status"].startswith("error: blocked by robots.txt")
+    assert crawled.second.source("Private")["status"].startswith("error: blocked by robots.txt")
+
+
+def test_a_robots_txt_that_could_not_be_read_is_asked_again_by_the_next_source(
+    tmp_path: Path,
+) -> None:
+    feeds = [
+        {"name": "Caspian Herald", "kind": "feed", "url": "/herald/rss.xml"},
+        {"name": "Steppe Wire", "kind": "feed", "url": "/steppe/atom.xml"},
+    ]
+    asked = []
+    for count in (1, 2):  # what one source asks, then two sources on the host
+        with OutletServer() as server:
+            server.web.routes["/robots.txt"] = lambda: Reply(200, b"User-agent: *\n", delay=3)
+            sources = [{**feed, "url": server.url(feed["url"])} for feed in feeds[:count]]
+            config = write_config(
+                tmp_path / f"nw{count}.toml", sources, timeout=1, parallel_sources=1
+            )
+            init_database(config)
+            run = run_cycle(config, "--all")
+            asked.append(len(server.requests_for("/robots.txt")))
+        assert run.returncode == 0, run.stderr
+        # Crawled as Scrapy crawls a host whose robots.txt cannot be read: all allowed.
+        assert all(run.source(source["name"])["status"] == "ok" for source in sources)
+    # A timeout is not kept for the host: the second source asked as the first did.
+    assert asked[0] >= 1 and asked[1] == 2 * asked[0]
+
+
 def test_hostile_links_are_dropped_and_never_requested(crawled: Crawled) -> None:
     requested = " ".join(entry.path for entry in crawled.server.log)
     assert "passwd" not in requested and "secret" not in requested
@@ -309,6 +345,39 @@ def test_scrapy_settings_disable_local_schemes_and_remote_control() -> None:
     )
     assert settings.REMOTE_CONTROL_ENABLED is False
     assert settings.TELNETCONSOLE_ENABLED is False
+
+
+def settings_tree(settings: Any) -> dict[str, Any]:
+    """Every setting's value and priority, nested settings as trees of their own."""
+    from scrapy.settings import BaseSettings
+
+    return {
+        name: (
+            settings_tree(a.value) if isinstance(a.value, BaseSettings) else a.value,
+            a.priority,
+        )
+        for name, a in settings.attributes.items()
+    }
+
+
+def test_each_crawlers_settings_are_a_full_copy_of_the_cycles(tmp_path: Path) -> None:
+    from config import load_config
+    from crawler.cycle import scrapy_settings
+
+    config = load_config(write_config(tmp_path / "nw.toml", [], timeout=7))
+    cycle = scrapy_settings(config, "INFO")
+    cycle.set("SOME_LIST", [1, [2]], priority="project")
+    copied = cycle.copy()
+    assert settings_tree(copied) == settings_tree(cycle)
+    assert copied["NEWSWATCH_CONFIG_OBJECT"] is config  # frozen: shared
+    # What one crawler changes stays its own, nested settings and lists included.
+    copied["DOWNLOADER_MIDDLEWARES"].set("x.Y", 1)
+    copied["SOME_LIST"][1].append(3)
+    copied.set("LOG_LEVEL", "DEBUG", priority="cmdline")
+    assert "x.Y" not in cycle["DOWNLOADER_MIDDLEWARES"]
+    assert cycle["SOME_LIST"] == [1, [2]] and cycle["LOG_LEVEL"] == "INFO"
+    copied.freeze()
+    assert not cycle.frozen
 
 
 def test_a_page_that_fails_for_now_is_listed_from_the_summary_and_read_next_cycle(

@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.crawling import REPO, init_database, write_config
+from tests.crawling import REPO, init_database, run_cycle, write_config
 from tests.daemons import newswatch
 from tests.outlets.server import OutletServer
 
@@ -65,6 +65,32 @@ def test_crawl_shows_progress_on_a_terminal_and_nothing_when_piped(tmp_path: Pat
         piped = newswatch(config, "crawl", "--all")
     assert piped.returncode == 0
     assert "sources done" not in piped.stderr + piped.stdout
+
+
+def test_progress_while_sources_wait_their_turn(tmp_path: Path) -> None:
+    # One source at a time, the first slow: progress ticks while the second waits, its
+    # crawler made but not started (Scrapy has no stats for it yet).
+    with OutletServer() as server:
+        server.web.page_delay = 0.6
+        config = write_config(
+            tmp_path / "nw.toml",
+            [
+                {"name": "Caspian Herald", "kind": "feed", "url": server.url("/herald/rss.xml")},
+                {"name": "Steppe Wire", "kind": "feed", "url": server.url("/steppe/atom.xml")},
+            ],
+            concurrent_per_host=1,
+            parallel_sources=1,
+        )
+        init_database(config)
+        run = run_cycle(config, "--all")
+    assert run.returncode == 0, run.stderr
+    assert "stopped with an error" not in run.stderr and "Unhandled error" not in run.stderr
+    finished = [p.finished.source for p in run.progress if p.finished is not None]
+    assert finished == ["Caspian Herald", "Steppe Wire"]
+    assert [p.sources_done for p in run.progress if p.finished] == [1, 2]
+    # Ticks came while the first source's pages arrived, before the second started.
+    assert any(p.sources_done == 0 and p.pages > 0 for p in run.progress)
+    assert all(run.source(name)["status"] == "ok" for name in finished)
 
 
 def test_scrapy_crawl_says_a_failure_in_one_line(tmp_path: Path) -> None:
