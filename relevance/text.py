@@ -134,7 +134,12 @@ def plain_word(token: str) -> str:
 def is_roundup_title(title: str) -> bool:
     """Whether a title is a date and at most ROUNDUP_MAX_WORDS other words."""
     tokens = [plain_word(token) for token in tokenize(_NUMERIC_DATE.sub(" 1 ", title))]
-    numbers = [n for n, token in enumerate(tokens) if token.isdigit() and int(token) <= 31]
+    # A day has one or two digits (a hostile title may hold a number of thousands).
+    numbers = [
+        n
+        for n, token in enumerate(tokens)
+        if len(token) <= 2 and token.isdecimal() and int(token) <= 31
+    ]
     months = {n for n, token in enumerate(tokens) if token.startswith(_MONTHS)}
     dated = _NUMERIC_DATE.search(title) is not None or any(
         _next_to(tokens, n, m) for n in numbers for m in months
