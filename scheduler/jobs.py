@@ -132,7 +132,10 @@ class CycleChild:
         if outcome.error is not None and recent:
             # What the child said last names the cause ("…/newswatch.toml: not valid TOML …
             # line 119"): the failure's one log line carries it.
-            said = "; ".join(line.strip() for line in recent)
+            # A heading line ("configuration is not usable:") only repeats the exit's meaning.
+            said = "; ".join(
+                line.strip() for line in recent if line.strip() and not line.strip().endswith(":")
+            )
             outcome = replace(outcome, error=f"{outcome.error}: {said}")
         return outcome
 

@@ -283,4 +283,5 @@ def test_a_cycle_that_fails_logs_one_error_line_with_its_cause(
     message = errors[0].getMessage()
     assert message.startswith("crawl cycle failed: configuration unusable")
     assert "not valid TOML" in message and str(config_file) in message
+    assert ":;" not in message and "not usable" not in message  # said once, no empty part
     assert daemon.last_cycle is not None and "not valid TOML" in daemon.last_cycle["error"]
