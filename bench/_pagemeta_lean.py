@@ -28,7 +28,7 @@ from crawler.extract import (
     trafilatura_fields,
 )
 
-from crawler.pagemeta import site_names, json_ld_objects, page_author, page_date, page_title
+from crawler.pagemeta import page_author, page_date, page_title, read_page
 
 
 def lean_extract_article(body: bytes, url: str) -> Extracted:
@@ -39,9 +39,8 @@ def lean_extract_article(body: bytes, url: str) -> Extracted:
     if tree is None:
         return Extracted(None, None, None, None, None, None)
     declared_lang, canonical = declared_language(tree), canonical_link(tree)
-    ld = json_ld_objects(tree)
-    sites = site_names(tree, ld, url)
-    title, author = page_title(tree, ld, sites), page_author(tree, ld, sites)
+    page = read_page(tree, url)
+    title, author = page_title(page), page_author(page)
     # Before the text: trafilatura cleans a copy, but the date is read from the page as sent.
     date = page_date(tree, url, DATE_PARAMS)
     found = trafilatura_fields(tree, url, with_metadata=False) or {}

@@ -14,6 +14,7 @@ import json
 import logging
 import re
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -59,7 +60,8 @@ def json_ld_objects(tree: etree._Element) -> list[dict[str, Any]]:
         if len(source) > MAX_JSON_LD:
             continue
         try:
-            data = json.loads(source)
+            # strict=False: raw line breaks inside strings are common and harmless.
+            data = json.loads(source, strict=False)
         except (ValueError, RecursionError):
             continue
         pending = data if isinstance(data, list) else [data]
@@ -95,13 +97,37 @@ def _clean(value: object, limit: int) -> str | None:
     return line[:limit].strip() or None
 
 
-def _meta(tree: etree._Element, keys: Iterable[str]) -> Iterator[str]:
-    """content of <meta name=KEY> or <meta property=KEY>, in the order of keys."""
+def meta_tags(tree: etree._Element) -> dict[str, list[str]]:
+    """content of every <meta name=…> and <meta property=…>, by the name in lower case."""
+    found: dict[str, list[str]] = {}
+    for meta in tree.iter("meta"):
+        key = meta.get("name") or meta.get("property")
+        content = meta.get("content")
+        if key and content and len(found) < 500:
+            found.setdefault(key.strip().lower()[:100], []).append(content)
+    return found
+
+
+def _meta(metas: dict[str, list[str]], keys: Iterable[str]) -> Iterator[str]:
+    """The meta contents for the keys, in the order of keys."""
     for key in keys:
-        for meta in tree.iterfind(f".//meta[@name='{key}']"):
-            yield meta.get("content") or ""
-        for meta in tree.iterfind(f".//meta[@property='{key}']"):
-            yield meta.get("content") or ""
+        yield from metas.get(key, ())
+
+
+@dataclass
+class Page:
+    """A page's parsed parts the readers share: its tree, meta tags, JSON-LD objects and
+    the outlet's names (site_names)."""
+
+    tree: etree._Element
+    metas: dict[str, list[str]]
+    ld: list[dict[str, Any]]
+    sites: set[str]
+
+
+def read_page(tree: etree._Element, url: str) -> Page:
+    metas, ld = meta_tags(tree), json_ld_objects(tree)
+    return Page(tree, metas, ld, site_names(metas, ld, url))
 
 
 # --- title -------------------------------------------------------------------------------
@@ -113,10 +139,10 @@ TITLE_SITE_SUFFIX = re.compile(r"^(.+?)\s+[|–—-]\s+[^|–—]{1,80}$")
 TITLE_SEPARATORS = "|–—-:·•"
 
 
-def site_names(tree: etree._Element, ld: list[dict[str, Any]], url: str) -> set[str]:
+def site_names(metas: dict[str, list[str]], ld: list[dict[str, Any]], url: str) -> set[str]:
     """The outlet's names as the page gives them (og:site_name, application-name, JSON-LD
     organisations and web sites) and its host name, lower case."""
-    names = {_clean(v, 100) for v in _meta(tree, ("og:site_name", "application-name"))}
+    names = {_clean(v, 100) for v in _meta(metas, ("og:site_name", "application-name"))}
     for item in ld:
         if _types(item) & SITE_TYPES:
             names.add(_clean(item.get("name"), 100))
@@ -144,10 +170,11 @@ def without_site_name(title: str, sites: set[str]) -> str:
     return title
 
 
-def page_title(tree: etree._Element, ld: list[dict[str, Any]], sites: set[str]) -> str | None:
+def page_title(page: Page) -> str | None:
     """og:title, else a JSON-LD article's headline, else <title> without the outlet's name,
-    else the first <h1>; a leading or trailing outlet name (`sites`, see site_names) is cut."""
-    for content in _meta(tree, ("og:title", "twitter:title")):
+    else the first <h1>; a leading or trailing outlet name (site_names) is cut."""
+    tree, ld, sites = page.tree, page.ld, page.sites
+    for content in _meta(page.metas, ("og:title", "twitter:title")):
         if title := _clean(content, MAX_TITLE):
             return without_site_name(title, sites)
     for item in ld:
@@ -211,14 +238,13 @@ AUTHOR_MARKED = etree.XPath(
     "//*[@rel='author' or contains(@itemprop, 'author')]"
     "[not(self::link or self::input or self::img or self::script or self::style)]"
 )
-_LOWER = "translate({}, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')"
+# Class and id names are matched on "uthor" and "yline" (author, Author, byline, ByLine) in
+# XPath, which is cheap, and then checked in lower case in Python (_classed_as_author).
 AUTHOR_CLASSED = etree.XPath(
-    "//*[contains({c}, 'author') or contains({c}, 'byline') or contains({i}, 'author')"
-    " or contains({i}, 'byline')]"
+    "//*[contains(@class, 'uthor') or contains(@class, 'yline') or contains(@id, 'uthor')"
+    " or contains(@id, 'yline')]"
     "[not(self::meta or self::link or self::input or self::img or self::script"
-    " or self::style or self::body or self::html or self::article)]".format(
-        c=_LOWER.format("@class"), i=_LOWER.format("@id")
-    )
+    " or self::style or self::body or self::html or self::article)]"
 )
 # Class and id words that mean an element's names are not the article's byline: its own
 # (a biography, an avatar, a description) or an ancestor's (comments, lists of other
@@ -338,7 +364,6 @@ META_AUTHOR_KEYS = (
     "og:article:author",
     "article_author",
     "dc.creator",
-    "DC.creator",
     "parsely-author",
     "sailthru.author",
     "byl",
@@ -346,10 +371,10 @@ META_AUTHOR_KEYS = (
 )
 
 
-def meta_author(tree: etree._Element) -> list[str]:
+def meta_author(metas: dict[str, list[str]]) -> list[str]:
     """Names of the first <meta> author tag that holds any (a link to a profile is not a
     name). A single word is passed over: there it is mostly a login or the outlet's code."""
-    for content in _meta(tree, META_AUTHOR_KEYS):
+    for content in _meta(metas, META_AUTHOR_KEYS):
         names = byline_names(content)
         if names and not (len(names) == 1 and " " not in names[0]):
             return names
@@ -390,8 +415,10 @@ def _element_byline(element: etree._Element) -> list[str]:
 def body_author(tree: etree._Element) -> list[str]:
     """Names in the body's byline markup: schema.org author and rel=author elements first,
     then elements whose class or id says author or byline; of nested ones the innermost."""
-    for expression in (AUTHOR_MARKED, AUTHOR_CLASSED):
-        found = [element for element in expression(tree) if isinstance(element.tag, str)]
+    marked = AUTHOR_MARKED(tree)
+    classed = [element for element in AUTHOR_CLASSED(tree) if _classed_as_author(element)]
+    for candidates in (marked, classed):
+        found = [element for element in candidates if isinstance(element.tag, str)]
         holders = _ancestors(found)
         for element in found:
             if element in holders or _in_other_matter(element):
@@ -399,6 +426,11 @@ def body_author(tree: etree._Element) -> list[str]:
             if names := _element_byline(element):
                 return names
     return []
+
+
+def _classed_as_author(element: etree._Element) -> bool:
+    marks = _marks(element).lower()
+    return "author" in marks or "byline" in marks
 
 
 def _ancestors(elements: list[etree._Element]) -> set[etree._Element]:
@@ -412,13 +444,17 @@ def _ancestors(elements: list[etree._Element]) -> set[etree._Element]:
     return seen
 
 
-def page_author(tree: etree._Element, ld: list[dict[str, Any]], sites: set[str]) -> str | None:
+def page_author(page: Page) -> str | None:
     """The page's author(s): a JSON-LD article's persons, else a meta author tag, else the
-    body's byline; several are joined with "; ". A name that is the outlet's own (`sites`)
-    is no author: the next source is asked."""
-    readers = (lambda: json_ld_author(ld), lambda: meta_author(tree), lambda: body_author(tree))
+    body's byline; several are joined with "; ". A name that is the outlet's own
+    (site_names) is no author: the next source is asked."""
+    readers = (
+        lambda: json_ld_author(page.ld),
+        lambda: meta_author(page.metas),
+        lambda: body_author(page.tree),
+    )
     for reader in readers:
-        names = [name for name in reader() if name.lower() not in sites]
+        names = [name for name in reader() if name.lower() not in page.sites]
         if names:
             return _joined(names)
     return None
