@@ -136,12 +136,12 @@ def read_page(tree: etree._Element, url: str) -> Page:
 # Only the title element is cut this way, and only on a spaced separator, so that
 # hyphenated headlines stay whole.
 TITLE_SITE_SUFFIX = re.compile(r"^(.+?)\s+[|–—-]\s+[^|–—]{1,80}$")
-TITLE_SEPARATORS = "|–—-:·•"
 
 
 def site_names(metas: dict[str, list[str]], ld: list[dict[str, Any]], url: str) -> set[str]:
     """The outlet's names as the page gives them (og:site_name, application-name, JSON-LD
-    organisations and web sites) and its host name, lower case."""
+    organisations and web sites), its host name and the host's first label
+    ("thespacereview" of www.thespacereview.com), squashed (see squashed)."""
     names = {_clean(v, 100) for v in _meta(metas, ("og:site_name", "application-name"))}
     for item in ld:
         if _types(item) & SITE_TYPES:
@@ -149,24 +149,28 @@ def site_names(metas: dict[str, list[str]], ld: list[dict[str, Any]], url: str) 
         publisher = item.get("publisher")
         if isinstance(publisher, dict):
             names.add(_clean(publisher.get("name"), 100))
-    host = (urlsplit(url).hostname or "") if url else ""
-    names.add(host.removeprefix("www.") or None)
-    return {name.lower() for name in names if name}
+    host = (urlsplit(url).hostname or "").removeprefix("www.") if url else ""
+    names.update((host, host.partition(".")[0]))
+    return {squashed(name) for name in names if name} - {""}
+
+
+def squashed(value: str) -> str:
+    """Letters and digits only, lower case: "The Space Review" and "thespacereview" meet."""
+    return "".join(ch for ch in value.lower() if ch.isalnum())
+
+
+# "Outlet: Headline", "Outlet | Headline" and "Headline - Outlet", "Headline | Outlet".
+TITLE_SITE_PREFIX = re.compile(r"^(.{1,80}?)\s*[|:–—-]\s+(.+)$")
+TITLE_SITE_TAIL = re.compile(r"^(.+)\s[|–—-]\s(.{1,80})$")  # the last spaced separator
 
 
 def without_site_name(title: str, sites: set[str]) -> str:
-    """A title without a leading or trailing outlet name ("Outlet: Headline",
-    "Headline - Outlet"); the title as given when that would leave nothing."""
-    lowered = title.lower()
-    for site in sites:
-        if lowered.endswith(site):
-            rest = title[: -len(site)].rstrip()
-            if rest and rest[-1] in TITLE_SEPARATORS and rest[:-1].strip():
-                return rest[:-1].strip()
-        if lowered.startswith(site):
-            rest = title[len(site) :].lstrip()
-            if rest and rest[0] in TITLE_SEPARATORS and rest[1:].strip():
-                return rest[1:].strip()
+    """A title without a leading or trailing outlet name (site_names); the title as given
+    when there is none."""
+    if (tail := TITLE_SITE_TAIL.match(title)) and squashed(tail.group(2)) in sites:
+        return tail.group(1).strip()
+    if (head := TITLE_SITE_PREFIX.match(title)) and squashed(head.group(1)) in sites:
+        return head.group(2).strip()
     return title
 
 
@@ -181,11 +185,11 @@ def page_title(page: Page) -> str | None:
         if _is_article(item) and (title := _clean(item.get("headline"), MAX_TITLE)):
             return without_site_name(title, sites)
     element = tree.find(".//title")
-    if element is not None and (title := _clean(element.text_content(), MAX_TITLE)):
+    if element is not None and (title := _clean(_text(element, MAX_TITLE), MAX_TITLE)):
         suffixed = TITLE_SITE_SUFFIX.match(title)
         return suffixed.group(1).strip() if suffixed else without_site_name(title, sites)
     for h1 in tree.iterfind(".//h1"):
-        if title := _clean(h1.text_content(), MAX_TITLE):
+        if title := _clean(_text(h1, MAX_TITLE), MAX_TITLE):
             return title
     return None
 
@@ -202,9 +206,7 @@ BYLINE_PREFIX = re.compile(
 )
 # Names are separated by punctuation or a spaced dash, or joined by "and" in the region's
 # and Western languages.
-NAME_SEPARATORS = re.compile(
-    r"[,;|/&•·]|\s[-–—]\s|\s(?:and|und|et|и|və|ve|y|e)\s", re.IGNORECASE
-)
+NAME_SEPARATORS = re.compile(r"[,;|/&•·]|\s[-–—]\s|\s(?:and|und|et|и|və|ve|y|e)\s", re.IGNORECASE)
 # Parenthesised remarks, e-mail addresses, @handles and links are never a name.
 NOT_NAME_PARTS = re.compile(r"\([^)]*\)|\[[^\]]*\]|\S*@\S*|\b(?:https?://|www\.)\S*", re.IGNORECASE)
 # A name ends where a date or a time begins ("Jane Roe Nov 18, 2019", "Jane Roe 5 min read").
@@ -386,7 +388,8 @@ def _in_other_matter(element: etree._Element) -> bool:
     list of other articles or a side bar (NOT_BYLINE_OWN, NOT_BYLINE_AROUND)."""
     if NOT_BYLINE_OWN.search(_marks(element)):
         return True
-    node, depth = element, 0
+    node: etree._Element | None = element
+    depth = 0
     while node is not None and node.tag not in ("body", "html") and depth < 40:
         if NOT_BYLINE_AROUND.search(_marks(node)):
             return True
@@ -402,23 +405,32 @@ def _element_byline(element: etree._Element) -> list[str]:
     if element.tag == "meta":
         return byline_names(element.get("content"))
     named = element.find(".//*[@itemprop='name']")
-    source = named if named is not None else element
+    text = _text(named if named is not None else element, MAX_BYLINE)
+    # Longer than a byline: a biography or an article (byline_names refuses it).
+    return byline_names(text)
+
+
+def _text(element: etree._Element, limit: int) -> str:
+    """The element's text, pieces joined with spaces, read up to a little over `limit`
+    characters, white space around pieces not counted (a page's element may hold megabytes;
+    markup indents its text with hundreds of tabs)."""
     pieces, size = [], 0
-    for piece in source.itertext():
-        pieces.append(piece)
-        size += len(piece)
-        if size > MAX_BYLINE:
-            return []  # a biography or an article, not a byline
-    return byline_names(" ".join(pieces))
+    for piece in element.itertext():
+        pieces.append(str(piece))
+        size += len(piece.strip())
+        if size > limit:
+            break
+    return " ".join(pieces)
 
 
 def body_author(tree: etree._Element) -> list[str]:
     """Names in the body's byline markup: schema.org author and rel=author elements first,
     then elements whose class or id says author or byline; of nested ones the innermost."""
-    marked = AUTHOR_MARKED(tree)
-    classed = [element for element in AUTHOR_CLASSED(tree) if _classed_as_author(element)]
-    for candidates in (marked, classed):
-        found = [element for element in candidates if isinstance(element.tag, str)]
+    marked = _elements(AUTHOR_MARKED, tree)
+    classed = [
+        element for element in _elements(AUTHOR_CLASSED, tree) if _classed_as_author(element)
+    ]
+    for found in (marked, classed):
         holders = _ancestors(found)
         for element in found:
             if element in holders or _in_other_matter(element):
@@ -426,6 +438,13 @@ def body_author(tree: etree._Element) -> list[str]:
             if names := _element_byline(element):
                 return names
     return []
+
+
+def _elements(expression: etree.XPath, tree: etree._Element) -> list[etree._Element]:
+    found = expression(tree)
+    if not isinstance(found, list):
+        return []
+    return [e for e in found if isinstance(e, etree._Element) and isinstance(e.tag, str)]
 
 
 def _classed_as_author(element: etree._Element) -> bool:
@@ -454,7 +473,7 @@ def page_author(page: Page) -> str | None:
         lambda: body_author(page.tree),
     )
     for reader in readers:
-        names = [name for name in reader() if name.lower() not in page.sites]
+        names = [name for name in reader() if squashed(name) not in page.sites]
         if names:
             return _joined(names)
     return None
