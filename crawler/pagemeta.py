@@ -226,7 +226,7 @@ ROLE_WORDS = {
     "writer", "reporter", "correspondent", "editor", "editors", "staff", "contributor",
     "columnist", "journalist", "photographer", "wire", "services", "desk", "newsroom",
     "team", "redaction", "redaktion", "redacción", "редакция", "корреспондент", "редактор",
-    "обозреватель", "muxbir", "müxbir", "redaktor", "muhabir", "reports", "agency",
+    "обозреватель", "muxbir", "müxbir", "redaktor", "muhabir", "reports", "agency", "press",
 }  # fmt: skip
 # Words that make a part a sentence ("Jane Roe is a reporter for ..."), not a name.
 SENTENCE_WORDS = {"is", "was", "has", "are", "our", "your", "about"}
@@ -273,6 +273,8 @@ def byline_names(value: object) -> list[str]:
     if line is None or len(line) > MAX_BYLINE:
         return []
     line = NOT_NAME_PARTS.sub(" ", line)
+    if any(word in SENTENCE_WORDS for word in line.lower().split()):
+        return []  # "Jane Roe is a reporter for …": a biography, not a byline
     persons: list[str] = []
     credits: list[str] = []
     for part in NAME_SEPARATORS.split(BYLINE_PREFIX.sub("", line.strip())):
@@ -289,7 +291,7 @@ def byline_names(value: object) -> list[str]:
 
 def _name(part: str) -> str | None:
     """One name (or credit) of a byline's part, or None when the part is a date, an outlet's
-    web address, a placeholder, a login name or prose."""
+    web address, a placeholder, a login name or too long for a name."""
     part = BYLINE_PREFIX.sub("", part.strip())
     part = FIRST_DIGIT.split(part, maxsplit=1)[0]
     words = part.replace("\u00a0", " ").strip(" .:-–—'\"").split()
@@ -298,8 +300,6 @@ def _name(part: str) -> str | None:
     while words and words[0].lower().strip(".,") in NOT_NAME_WORDS:
         words.pop(0)
     if not words or len(words) > MAX_NAME_WORDS or HOST_NAME.search(part):
-        return None
-    if {word.lower() for word in words} & SENTENCE_WORDS:
         return None
     name = " ".join(words)
     if len(name) > MAX_NAME or not any(ch.isalpha() for ch in name):
@@ -432,11 +432,16 @@ def body_author(tree: etree._Element) -> list[str]:
     ]
     for found in (marked, classed):
         holders = _ancestors(found)
-        for element in found:
-            if element in holders or _in_other_matter(element):
-                continue
+        usable = [e for e in found if e not in holders and not _in_other_matter(e)]
+        for element in usable:
             if names := _element_byline(element):
-                return names
+                # "By <a rel=author>A</a> and <a rel=author>B</a>": the byline's other
+                # names are the first one's siblings.
+                parent = element.getparent()
+                for sibling in usable:
+                    if sibling is not element and sibling.getparent() is parent:
+                        names.extend(n for n in _element_byline(sibling) if n not in names)
+                return names[:MAX_NAMES]
     return []
 
 
