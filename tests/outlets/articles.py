@@ -164,6 +164,17 @@ VALLEY_SUBJECTS = (
 )
 
 
+# One invented reporter per subject (a byline holds names, not numbers: the extraction cuts
+# a name where a date or a number begins).
+VALLEY_REPORTERS = (
+    "Ainur Tokaeva",
+    "Bakhyt Omarov",
+    "Gulnara Ismailova",
+    "Daniyar Seitkali",
+    "Elmira Kasymova",
+)
+
+
 def valley_articles() -> tuple[FixtureArticle, ...]:
     """Five short articles of the listing-only outlet, each on its own subject."""
     made = []
@@ -172,7 +183,7 @@ def valley_articles() -> tuple[FixtureArticle, ...]:
             FixtureArticle(
                 slug=slug,
                 title=title,
-                author=f"Valley Times reporter {number}",
+                author=VALLEY_REPORTERS[number - 1],
                 date=f"2026-11-1{number}T10:00:00Z",
                 lang="en",
                 paragraphs=(
