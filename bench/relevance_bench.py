@@ -44,7 +44,7 @@ from config import ProfileConfig  # noqa: E402
 from relevance import Profile, load_profile, score_article  # noqa: E402
 from relevance.language import identify_language  # noqa: E402
 from relevance.model import Model  # noqa: E402
-from relevance.text import fold, is_cyrillic, to_latin, tokenize  # noqa: E402
+from relevance.text import plain_word, tokenize  # noqa: E402
 from relevance.training import (  # noqa: E402
     Example,
     Inputs,
@@ -105,11 +105,7 @@ def as_items(examples: list[Example]) -> list[Item]:
 
 
 def _words(item: Item) -> list[str]:
-    words = []
-    for token in tokenize(f"{item.title or ''} {item.text or ''}"):
-        folded = fold(token)
-        words.append(to_latin(folded) if is_cyrillic(folded) else folded)
-    return words
+    return [plain_word(token) for token in tokenize(f"{item.title or ''} {item.text or ''}")]
 
 
 def _has(words: list[str], stems: tuple[str, ...]) -> bool:

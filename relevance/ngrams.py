@@ -16,16 +16,11 @@ import math
 import zlib
 from collections.abc import Iterable
 
-from .text import fold, is_cyrillic, to_latin
+from .text import plain_word
 
 BITS = 18
 SIZE = 1 << BITS
 CHAR_SIZES = (3, 4, 5)
-
-
-def plain_word(token: str) -> str:
-    folded = fold(token)
-    return to_latin(folded) if is_cyrillic(folded) else folded
 
 
 def bucket(gram: str) -> int:

@@ -164,7 +164,7 @@ def _split_words(variant: str) -> list[str]:
     """A variant's words, keeping the =/* markers on the word they belong to."""
     words: list[str] = []
     for chunk in variant.replace("-", " ").split():
-        marker_start = chunk[: len(chunk) - len(chunk.lstrip("="))][:2]
+        marker_start = next((m for m in ("==", "=") if chunk.startswith(m)), "")
         marker_end = "*" if chunk.endswith("*") else ""
         parts = tokenize(chunk.strip("=*"))
         for number, part in enumerate(parts):

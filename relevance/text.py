@@ -127,12 +127,15 @@ _YEAR_WORDS = ("year", "god", "sol", "jyl", "zhyl", "yil", "yyl", "il", "tarikh"
 
 
 def plain_word(token: str) -> str:
+    """A word folded, and in Latin letters when written in Cyrillic (the n-grams' and the
+    roundup titles' view of it)."""
     folded = fold(token)
     return to_latin(folded) if is_cyrillic(folded) else folded
 
 
 def is_roundup_title(title: str) -> bool:
     """Whether a title is a date and at most ROUNDUP_MAX_WORDS other words."""
+    numeric_date = _NUMERIC_DATE.search(title) is not None
     tokens = [plain_word(token) for token in tokenize(_NUMERIC_DATE.sub(" 1 ", title))]
     # A day has one or two digits (a hostile title may hold a number of thousands).
     numbers = [
@@ -141,9 +144,7 @@ def is_roundup_title(title: str) -> bool:
         if len(token) <= 2 and token.isdecimal() and int(token) <= 31
     ]
     months = {n for n, token in enumerate(tokens) if token.startswith(_MONTHS)}
-    dated = _NUMERIC_DATE.search(title) is not None or any(
-        _next_to(tokens, n, m) for n in numbers for m in months
-    )
+    dated = numeric_date or any(_next_to(tokens, n, m) for n in numbers for m in months)
     words = [
         token
         for n, token in enumerate(tokens)

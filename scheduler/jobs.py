@@ -133,9 +133,8 @@ class CycleChild:
             # What the child said last names the cause ("…/newswatch.toml: not valid TOML …
             # line 119"): the failure's one log line carries it.
             # A heading line ("configuration is not usable:") only repeats the exit's meaning.
-            said = "; ".join(
-                line.strip() for line in recent if line.strip() and not line.strip().endswith(":")
-            )
+            lines = (line.strip() for line in recent)
+            said = "; ".join(line for line in lines if line and not line.endswith(":"))
             outcome = replace(outcome, error=f"{outcome.error}: {said}")
         return outcome
 
