@@ -123,7 +123,25 @@ _MONTHS = (
 # Words of three letters or more besides the date; a date's ending ("19-уми", "10-da") and
 # the word for year ("соли 2017", "2016 год") are part of it.
 ROUNDUP_MAX_WORDS = 3
-_YEAR_WORDS = ("year", "god", "sol", "jyl", "zhyl", "yil", "yyl", "il", "tarikh")
+# Whole words only: as prefixes "sol" and "il" would also take "soldiers" and "Ilham".
+_YEAR_WORDS = frozenset(
+    {
+        "year",
+        "god",
+        "goda",
+        "godu",
+        "sol",
+        "soli",
+        "jyl",
+        "jyly",
+        "yil",
+        "yili",
+        "yyl",
+        "yyly",
+        "il",
+        "ili",
+    }
+)
 
 
 def plain_word(token: str) -> str:
@@ -151,7 +169,7 @@ def is_roundup_title(title: str) -> bool:
         if n not in months
         and not token.isdigit()
         and len(token) >= 3
-        and not token.startswith(_YEAR_WORDS)
+        and token not in _YEAR_WORDS
         and not (n > 0 and tokens[n - 1].isdigit() and len(token) <= 3)
     ]
     return dated and len(words) <= ROUNDUP_MAX_WORDS
