@@ -132,11 +132,6 @@ def read_page(tree: etree._Element, url: str) -> Page:
 
 # --- title -------------------------------------------------------------------------------
 
-# A <title> usually ends with the outlet's name: "Headline | Outlet", "Headline - Outlet".
-# Only the title element is cut this way, and only on a spaced separator, so that
-# hyphenated headlines stay whole.
-TITLE_SITE_SUFFIX = re.compile(r"^(.+?)\s+[|–—-]\s+[^|–—]{1,80}$")
-
 
 def site_names(metas: dict[str, list[str]], ld: list[dict[str, Any]], url: str) -> set[str]:
     """The outlet's names as the page gives them (og:site_name, application-name, JSON-LD
@@ -161,7 +156,9 @@ def squashed(value: str) -> str:
 
 # "Outlet: Headline", "Outlet | Headline" and "Headline - Outlet", "Headline | Outlet".
 TITLE_SITE_PREFIX = re.compile(r"^(.{1,80}?)\s*[|:–—-]\s+(.+)$")
-TITLE_SITE_TAIL = re.compile(r"^(.+)\s[|–—-]\s(.{1,80})$")  # the last spaced separator
+# The last spaced separator: "Karabakh - a year later - Outlet" keeps its own dash, and a
+# hyphenated headline ("Armenia-Azerbaijan talks") has none.
+TITLE_SITE_TAIL = re.compile(r"^(.+)\s[|–—-]\s(.{1,80})$")
 
 
 def without_site_name(title: str, sites: set[str]) -> str:
@@ -186,8 +183,10 @@ def page_title(page: Page) -> str | None:
             return without_site_name(title, sites)
     element = tree.find(".//title")
     if element is not None and (title := _clean(_text(element, MAX_TITLE), MAX_TITLE)):
-        suffixed = TITLE_SITE_SUFFIX.match(title)
-        return suffixed.group(1).strip() if suffixed else without_site_name(title, sites)
+        # A <title> usually ends with the outlet's name ("Headline | Outlet"), whatever the
+        # name: its tail is cut even when the page does not name its outlet elsewhere.
+        tail = TITLE_SITE_TAIL.match(title)
+        return tail.group(1).strip() if tail else without_site_name(title, sites)
     for h1 in tree.iterfind(".//h1"):
         if title := _clean(_text(h1, MAX_TITLE), MAX_TITLE):
             return title

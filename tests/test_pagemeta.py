@@ -249,6 +249,9 @@ def test_the_outlet_name_is_cut_from_og_title_but_a_hyphenated_headline_stays() 
 
 def test_title_falls_back_to_the_title_element_without_the_outlet() -> None:
     assert title_of(page()) == "Ferry sails twice a week in winter"
+    # Only the last part is the outlet's: a headline's own spaced dash stays.
+    dashed = page().replace(b"in winter | ", b"- a year later - ")
+    assert title_of(dashed) == "Ferry sails twice a week - a year later"
 
 
 # --- through extract_article -------------------------------------------------------------
