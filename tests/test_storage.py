@@ -101,6 +101,19 @@ def test_search_folds_diacritics_and_cyrillic_case(storage: Storage) -> None:
     assert storage.articles.search("УЧЕНИЯ")
 
 
+def test_only_a_change_to_an_indexed_column_rewrites_the_search_index(storage: Storage) -> None:
+    first = storage.articles.add(make_article(1, text="Patrol boats left Aktau at dawn."))
+    assert first is not None
+    before = storage.db.conn.total_changes  # counts the rows its triggers write too
+    storage.articles.update_scores([(first, 0.9, True, ("place:Aktau",))])
+    assert storage.db.conn.total_changes - before == 1  # the row; articles_fts untouched
+
+    assert storage.articles.update_content(first, "Story 1", "Minesweepers left Turkmenbashi.", "x")
+    assert storage.articles.search("Turkmenbashi")
+    assert not storage.articles.search("Aktau")
+    storage.db.execute("INSERT INTO articles_fts (articles_fts) VALUES ('integrity-check')")
+
+
 @pytest.mark.parametrize("query", ['"unbalanced', "a AND (", "   "])
 def test_malformed_search_raises_a_clear_error(storage: Storage, query: str) -> None:
     with pytest.raises(SearchQueryError) as caught:
