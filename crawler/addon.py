@@ -15,12 +15,20 @@ CONFIG_SETTING = "NEWSWATCH_CONFIG"
 CONFIG_OBJECT = "NEWSWATCH_CONFIG_OBJECT"
 
 
+# Scrapy's downloader (2.13) hands a host's queued requests to download tasks that count
+# themselves as transferring only once they start: with no delay at all, one pass of its
+# queue starts every queued request of the host at once, whatever the per-host concurrency.
+# Any delay makes it start one request a pass, so the limit holds.
+MIN_DOWNLOAD_DELAY = 0.001
+
+
 def crawl_settings(config: Config) -> dict[str, object]:
     """The Scrapy settings that newswatch.toml [crawl] controls."""
     crawl = config.crawl
+    delay = max(crawl.download_delay, MIN_DOWNLOAD_DELAY)
     return {
-        "DOWNLOAD_DELAY": crawl.download_delay,
-        "AUTOTHROTTLE_START_DELAY": crawl.download_delay,
+        "DOWNLOAD_DELAY": delay,
+        "AUTOTHROTTLE_START_DELAY": delay,
         "ROBOTSTXT_OBEY": crawl.obey_robots,
         "DOWNLOAD_TIMEOUT": crawl.timeout,
         "DOWNLOAD_MAXSIZE": crawl.max_page_bytes,

@@ -20,18 +20,24 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from scrapy.crawler import Crawler, CrawlerProcess
+from scrapy.http import Response
 from scrapy.settings import BaseSettings, Settings, SettingsAttribute
 from twisted.internet import defer, task
 from twisted.internet.error import ReactorNotRunning
+from twisted.python.failure import Failure
 
 from config import Config, ConfigError, load_config
 from crawler.addon import CONFIG_OBJECT
 from crawler.contract import CycleExit, CycleSummary, Progress, SourceResult
 from crawler.parent import stop_with_parent
+from crawler.pipelines import CrawlRecord, record_crawl
+from crawler.prefetch import Prefetched
+from crawler.probe import ProbeSpider
+from crawler.spiders.base import fetch_record_item
 from crawler.spiders.feed import FeedSpider
 from crawler.spiders.site import SiteSpider
 from crawler.spiders.sitemap import SitemapSpider
-from crawler.state import shared_by_every_crawler
+from crawler.state import crawler_storage, shared_by_every_crawler
 from crawler.workers import close_page_pool
 from relevance import ProfileError, profile_for
 from storage import Storage, StorageError
@@ -120,49 +126,108 @@ def run_cycle(
     log_level: str = "WARNING",
     report: Callable[[Progress], None] | None = None,
 ) -> list[SourceResult]:
-    """Crawl these sources in this process's one reactor, `crawl.parallel_sources` at a time
-    (hundreds of spiders at once would open hundreds of connections and hold every page in
-    memory together), telling `report` how far it is. Once per process: the reactor cannot
-    restart."""
+    """Crawl these sources in this process's one reactor, telling `report` how far it is.
+    Once per process: the reactor cannot restart.
+
+    The probe (crawler.probe) asks every source's own URL first, in one crawler; a source
+    that answers 304 is done there, and every other gets a crawler of its own, handed the
+    answer, `crawl.parallel_sources` at a time (hundreds of spiders at once would open
+    hundreds of connections and hold every page in memory together)."""
     if not sources:
         return []
     process = CrawlerProcess(scrapy_settings(config, log_level))
-    crawlers = [
-        (name, process.create_crawler(SPIDERS[config.source(name).kind])) for name in sources
-    ]
-    watch = _ProgressWatch(config, crawlers, report or (lambda _progress: None))
-    limit = defer.DeferredSemaphore(config.crawl.parallel_sources)
-    runs = []
-    for name, crawler in crawlers:
-        run = limit.run(process.crawl, crawler, source=name)
-        run.addBoth(watch.source_done, name, crawler)
-        runs.append(run)
-    all_done = defer.DeferredList(runs, consumeErrors=True)
-    all_done.addCallback(_log_crashed_crawls, [name for name, _crawler in crawlers])
-    all_done.addBoth(watch.stop)
+    cycle = _Cycle(config, process, _ProgressWatch(len(sources), report))
+    all_done = cycle.start(sources)
+    all_done.addBoth(cycle.watch.stop)
     all_done.addBoth(_close_page_workers)
     all_done.addBoth(_stop_reactor)
-    watch.start()
+    cycle.watch.start()
     process.start(stop_after_crawl=False)
-    return [_result(config, name, crawler) for name, crawler in crawlers]
+    return [cycle.result(name) for name in sources]
+
+
+class _Cycle:
+    """The crawls of one cycle: the probe, then a crawler for each source it did not finish."""
+
+    def __init__(self, config: Config, process: CrawlerProcess, watch: "_ProgressWatch") -> None:
+        self.config = config
+        self.process = process
+        self.watch = watch
+        self.limit = defer.DeferredSemaphore(config.crawl.parallel_sources)
+        self.crawlers: dict[str, Crawler] = {}
+        self.unchanged: dict[str, SourceResult] = {}
+        self.runs: list[tuple[str, defer.Deferred[Any]]] = []
+
+    def start(self, sources: list[str]) -> defer.Deferred[Any]:
+        """Start the probe; the result fires once every source's crawl has ended."""
+        self.probe = self.process.create_crawler(ProbeSpider)
+        probed = self.process.crawl(
+            self.probe,
+            sources=[self.config.source(name) for name in sources],
+            answered=self.answered,
+        )
+        probed.addBoth(self.probe_done, sources)
+        return probed
+
+    def answered(self, name: str, prefetched: Prefetched) -> None:
+        if name in self.crawlers or name in self.unchanged:
+            return
+        response = prefetched.response
+        if response is not None and response.status == 304:
+            self.record_unchanged(name, response)
+        elif response is not None or prefetched.exception is not None:
+            self.crawl_source(name, prefetched)
+        else:
+            self.crawl_source(name, None)
+
+    def probe_done(self, result: object, sources: list[str]) -> defer.Deferred[Any]:
+        if isinstance(result, Failure):
+            logger.error("the cycle's probe stopped with an error: %s", result.getErrorMessage())
+        # A source the probe did not answer for is crawled all the same: nothing is lost.
+        for name in sources:
+            if name not in self.crawlers and name not in self.unchanged:
+                self.crawl_source(name, None)
+        names = [name for name, _run in self.runs]
+        all_done = defer.DeferredList([run for _name, run in self.runs], consumeErrors=True)
+        all_done.addCallback(_log_crashed_crawls, names)
+        return all_done
+
+    def crawl_source(self, name: str, prefetched: Prefetched | None) -> None:
+        crawler = self.process.create_crawler(SPIDERS[self.config.source(name).kind])
+        self.crawlers[name] = crawler
+        self.watch.add(crawler)
+        run = self.limit.run(self.process.crawl, crawler, source=name, prefetched=prefetched)
+        run.addBoth(self.watch.source_done, self.config, name, crawler)
+        self.runs.append((name, run))
+
+    def record_unchanged(self, name: str, response: Response) -> None:
+        """What the source's own crawl would record of a 304, and its result."""
+        source = self.config.source(name)
+        fetch = fetch_record_item(name, response, "not-modified")
+        failed = record_crawl(
+            crawler_storage(self.probe), self.config, source, CrawlRecord([fetch])
+        )
+        result = _result(self.config, name, {"newswatch/status": failed or "not-modified"})
+        self.unchanged[name] = result
+        self.watch.finished(result)
+
+    def result(self, name: str) -> SourceResult:
+        if name in self.unchanged:
+            return self.unchanged[name]
+        crawler = self.crawlers.get(name)
+        return _result(self.config, name, _stats(crawler) if crawler is not None else {})
 
 
 class _ProgressWatch:
     """Reports a cycle's progress: when each source is done, and each second while pages
     come in."""
 
-    def __init__(
-        self,
-        config: Config,
-        crawlers: list[tuple[str, Crawler]],
-        report: Callable[[Progress], None],
-    ) -> None:
-        self.config = config
-        self.total = len(crawlers)
+    def __init__(self, total: int, report: Callable[[Progress], None] | None) -> None:
+        self.total = total
         # Crawlers whose counts may still change; a finished one's are added up once.
-        self.unfinished = {id(crawler): crawler for _name, crawler in crawlers}
+        self.unfinished: dict[int, Crawler] = {}
         self.finished_pages = self.finished_articles = 0
-        self.report = report
+        self.report = report or (lambda _progress: None)
         self.done = 0
         self.last: tuple[int, int] | None = None
         self.ticker: task.LoopingCall | None = None
@@ -178,13 +243,19 @@ class _ProgressWatch:
             self.ticker.stop()
         return result
 
-    def source_done(self, result: object, name: str, crawler: Crawler) -> object:
-        self.done += 1
+    def add(self, crawler: Crawler) -> None:
+        self.unfinished[id(crawler)] = crawler
+
+    def source_done(self, result: object, config: Config, name: str, crawler: Crawler) -> object:
         stats = _stats(self.unfinished.pop(id(crawler)))
         self.finished_pages += stats.get("response_received_count", 0)
         self.finished_articles += stats.get("newswatch/new_articles", 0)
-        self.report(self.progress(_result(self.config, name, crawler)))
+        self.finished(_result(config, name, stats))
         return result
+
+    def finished(self, source: SourceResult) -> None:
+        self.done += 1
+        self.report(self.progress(source))
 
     def tick(self) -> None:
         progress = self.progress()
@@ -240,8 +311,7 @@ def _stats(crawler: Crawler) -> dict[str, Any]:
     return collector.get_stats() if collector is not None else {}
 
 
-def _result(config: Config, name: str, crawler: Crawler) -> SourceResult:
-    stats = _stats(crawler)
+def _result(config: Config, name: str, stats: dict[str, Any]) -> SourceResult:
     return SourceResult(
         source=name,
         kind=config.source(name).kind,

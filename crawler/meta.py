@@ -3,3 +3,4 @@
 PRIMARY = "newswatch_primary"  # the source's own URL: its outcome is the source's health
 LEAD = "newswatch_lead"  # an article page: the Lead the source gave for it
 REREAD = "newswatch_reread"  # a stored article fetched again: its source announced a change
+SOURCE = "newswatch_source"  # the source a request is for, in a crawl of several (the probe)

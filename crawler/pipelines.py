@@ -8,14 +8,14 @@ scorer given here, for the articles whose text is stored.
 """
 
 import logging
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
-from config import Config
+from config import Config, SourceConfig
 from crawler.addon import CONFIG_OBJECT
 from crawler.cleaning import MAX_TEXT_CHARS, clean_text, one_line
 from crawler.failures import describe_storage_error, is_refusal
@@ -29,6 +29,7 @@ from storage import (
     FetchRecord,
     Incoming,
     SourceOutcome,
+    Storage,
     StorageError,
     Stored,
     guid_alias,
@@ -169,33 +170,64 @@ class StorePipeline(_CrawlerPipeline):
     def close_spider(self) -> None:
         self.flush()
         spider = self.crawler.spider
-        source = spider.source  # type: ignore[union-attr]
-        # New articles are counted on the source's own fetch, the one that found them.
-        records = [
-            _fetch_record(fetch, self.new_articles if fetch.primary else 0)
-            for fetch in self.fetches
-        ]
         stats = self.crawler.stats
         missed = stats.get_value("newswatch/article_errors", 0)
         left = stats.get_value("newswatch/left_for_next_cycle", 0)
-        validated = not missed and not left and self.write_error is None
-        outcome = source_outcome(source.name, self.fetches, self.completed, validated)
-        if outcome is not None:
-            outcome = replace(outcome, dropped_links=stats.get_value("newswatch/refused_links", 0))
-        if outcome is not None and self.write_error is not None:
-            fault = describe_storage_error(self.write_error)
-            outcome = replace(outcome, error=f"articles not stored: {fault}", local_fault=True)
-        if outcome is not None and outcome.error is not None:
-            stats.set_value("newswatch/status", f"error: {outcome.error}")
-        try:
-            crawler_storage(self.crawler).sources.record_fetches(
-                records, outcome, self.config.interval_of(source)
-            )
-        except StorageError as error:
-            # Nothing of this crawl could be recorded: the cycle's summary says why.
-            fault = describe_storage_error(str(error))
-            logger.error("%s: crawl not recorded: %s", source.name, fault)
-            stats.set_value("newswatch/status", f"error: crawl not recorded: {fault}")
+        status = record_crawl(
+            crawler_storage(self.crawler),
+            self.config,
+            spider.source,  # type: ignore[union-attr]
+            CrawlRecord(
+                fetches=self.fetches,
+                new_articles=self.new_articles,
+                completed=self.completed,
+                validated=not missed and not left and self.write_error is None,
+                dropped_links=stats.get_value("newswatch/refused_links", 0),
+                write_error=self.write_error,
+            ),
+        )
+        if status is not None:
+            stats.set_value("newswatch/status", status)
+
+
+@dataclass
+class CrawlRecord:
+    """What one crawl of a source leaves to record: its fetches and how it ended."""
+
+    fetches: list[FetchItem]
+    new_articles: int = 0
+    completed: bool = True
+    validated: bool = True
+    dropped_links: int = 0
+    write_error: str | None = None
+
+
+def record_crawl(
+    storage: Storage, config: Config, source: SourceConfig, crawl: CrawlRecord
+) -> str | None:
+    """Write a source's fetches and health after its crawl; the source's status when it
+    ends in an error found here (articles not stored, or nothing recorded)."""
+    # New articles are counted on the source's own fetch, the one that found them.
+    records = [
+        _fetch_record(fetch, crawl.new_articles if fetch.primary else 0) for fetch in crawl.fetches
+    ]
+    outcome = source_outcome(source.name, crawl.fetches, crawl.completed, crawl.validated)
+    if outcome is not None:
+        outcome = replace(outcome, dropped_links=crawl.dropped_links)
+    if outcome is not None and crawl.write_error is not None:
+        fault = describe_storage_error(crawl.write_error)
+        outcome = replace(outcome, error=f"articles not stored: {fault}", local_fault=True)
+    status = None
+    if outcome is not None and outcome.error is not None:
+        status = f"error: {outcome.error}"
+    try:
+        storage.sources.record_fetches(records, outcome, config.interval_of(source))
+    except StorageError as error:
+        # Nothing of this crawl could be recorded: the cycle's summary says why.
+        fault = describe_storage_error(str(error))
+        logger.error("%s: crawl not recorded: %s", source.name, fault)
+        status = f"error: crawl not recorded: {fault}"
+    return status
 
 
 def source_outcome(

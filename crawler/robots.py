@@ -16,6 +16,8 @@ from scrapy.robotstxt import ProtegoRobotParser, RobotParser
 from scrapy.spiders import Spider
 from scrapy.utils.httpobj import urlparse_cached
 
+from crawler.meta import SOURCE
+
 MAX_ROBOTS_BYTES = 500 * 1024
 
 
@@ -31,27 +33,39 @@ class BoundedRobotParser(ProtegoRobotParser):
 # Each host's robots.txt, read (or being read) in this process: a crawl cycle is one
 # process, and each of its sources has its own crawler.
 _READ: dict[str, Any] = {}
+# The hosts whose robots.txt could not be read for a source (by its name) in this cycle.
+_NOT_FETCHED_FOR: dict[str, set[str]] = {}
 
 
 class SharedRobotsTxtMiddleware(RobotsTxtMiddleware):
     """Scrapy's robots.txt middleware, reading each host's robots.txt once per cycle for
     all the sources on that host, not once per source: 25 feeds of one outlet asked for
     the same robots.txt 25 times in every cycle. A robots.txt that could not be fetched is
-    not kept for the host: the next source on it asks again, while the source whose fetch
-    failed does not (its requests are let through, as Scrapy lets them)."""
+    not kept for the host: a source that asks later asks again, while the sources whose
+    requests waited on the failed fetch (in the cycle's probe, all the host's sources) do
+    not: their requests are let through, as Scrapy lets them."""
 
     def __init__(self, crawler: Crawler) -> None:
         super().__init__(crawler)
         self._parsers = _READ
-        self._not_fetched: set[str] = set()
 
     async def robot_parser(self, request: Request) -> RobotParser | None:
         netloc = urlparse_cached(request).netloc
-        if netloc in self._not_fetched:
+        # The probe (crawler.probe) asks for several sources' URLs; it names each.
+        source = str(request.meta.get(SOURCE) or getattr(self.crawler.spider, "source_name", ""))
+        not_fetched = _NOT_FETCHED_FOR.setdefault(source, set())
+        if netloc in not_fetched:
             return None
-        parser = await super().robot_parser(request)
+        await super().robot_parser(request)
+        # Read back from the table, not from what the wait returned: requests that wait on one
+        # fetch of robots.txt share a Deferred, whose first awaiting callback returns None to
+        # the next (Twisted's asFuture), so Scrapy hands the parser to the first waiter only and
+        # `None` ("not fetched: allow everything") to the others. The fetch settles the table
+        # before it fires the Deferred.
+        settled = _READ.get(netloc)
+        parser = settled if isinstance(settled, RobotParser) else None
         if parser is None:  # the fetch failed (Scrapy's None), here or for another source
             if netloc in _READ and _READ[netloc] is None:
                 del _READ[netloc]
-            self._not_fetched.add(netloc)
+            not_fetched.add(netloc)
         return parser

@@ -21,7 +21,7 @@ from tests.outlets.articles import (
     FixtureArticle,
     valley_articles,
 )
-from tests.outlets.server import OutletServer, Reply, rss_feed
+from tests.outlets.server import LoggedRequest, OutletServer, Reply, rss_feed
 
 VALLEY = valley_articles()
 
@@ -181,7 +181,7 @@ def test_the_hosts_robots_txt_is_read_once_a_cycle_for_all_its_sources(crawled: 
     assert crawled.second.source("Private")["status"].startswith("error: blocked by robots.txt")
 
 
-def test_a_robots_txt_that_could_not_be_read_is_asked_again_by_the_next_source(
+def test_a_robots_txt_that_could_not_be_read_is_asked_once_for_the_sources_waiting_on_it(
     tmp_path: Path,
 ) -> None:
     feeds = [
@@ -202,8 +202,9 @@ def test_a_robots_txt_that_could_not_be_read_is_asked_again_by_the_next_source(
         assert run.returncode == 0, run.stderr
         # Crawled as Scrapy crawls a host whose robots.txt cannot be read: all allowed.
         assert all(run.source(source["name"])["status"] == "ok" for source in sources)
-    # A timeout is not kept for the host: the second source asked as the first did.
-    assert asked[0] >= 1 and asked[1] == 2 * asked[0]
+    # The cycle's probe asks both sources' feeds at once: they wait on one fetch, and
+    # neither source asks again after it failed (nor does either source's own crawler).
+    assert asked[0] >= 1 and asked[1] == asked[0]
 
 
 def test_hostile_links_are_dropped_and_never_requested(crawled: Crawled) -> None:
@@ -263,6 +264,26 @@ def test_second_cycle_is_conditional_and_downloads_no_article(crawled: Crawled) 
     assert [tuple(row) for row in after] == [tuple(row) for row in crawled.first_rows]
     assert crawled.second.source("Caspian Herald")["status"] == "not-modified"
     assert sum(s["new_articles"] for s in crawled.second.summary["sources"]) == 0
+
+
+def test_each_source_url_is_asked_once_a_cycle_and_an_unchanged_one_needs_no_crawler(
+    crawled: Crawled,
+) -> None:
+    # The cycle's probe asks every source's own URL; a source whose URL answered anything
+    # but 304 gets the probe's answer in its own crawler instead of asking again.
+    def asked(log: list[LoggedRequest], path: str) -> list[int]:
+        return [entry.status for entry in log if entry.path == path]
+
+    for path in ("/herald/rss.xml", "/steppe/atom.xml", "/valley/"):
+        assert asked(crawled.first_log, path) == [200]
+        assert asked(crawled.second_log, path) == [304]
+    # A failing one: its try and its one retry (crawl.retry_times = 1), not again.
+    assert asked(crawled.first_log, "/faulty/500.xml") == [500, 500]
+    # A crawler each for the probe and for the sources not answering 304; none for the rest.
+    crawlers = crawled.second.stderr.count("Spider opened")
+    statuses = [source["status"] for source in crawled.second.summary["sources"]]
+    assert statuses.count("not-modified") >= 5
+    assert crawlers == 1 + len(statuses) - statuses.count("not-modified")
 
 
 def test_a_failing_source_backs_off(crawled: Crawled) -> None:

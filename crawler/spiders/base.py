@@ -20,6 +20,7 @@ from crawler.addon import config_from_settings
 from crawler.failures import describe_failure, describe_status, is_refusal
 from crawler.items import ArticleItem, FetchItem, Lead
 from crawler.meta import LEAD, PRIMARY, REREAD
+from crawler.prefetch import Prefetched
 from crawler.unreachable import HostGivenUp
 from crawler.urls import absolute_url, is_fetchable, refusal_reason
 from crawler.workers import extract_page, page_pool
@@ -38,11 +39,16 @@ class SourceSpider(Spider):
 
     kind = ""
 
-    def __init__(self, source: str = "", **kwargs: Any) -> None:
+    def __init__(
+        self, source: str = "", prefetched: Prefetched | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(**kwargs)
         if not source:
             raise ValueError(f"spider {self.name!r} needs a source: -a source=NAME")
         self.source_name = source
+        # The answer to the source's own URL, when the cycle's probe has it already
+        # (crawler.prefetch): given to the first request for that URL instead of a download.
+        self.prefetched = prefetched
         self.config: Config
         self.source: SourceConfig
 
@@ -81,7 +87,7 @@ class SourceSpider(Spider):
             url,
             callback=callback,
             errback=self.source_failed,
-            meta={PRIMARY: primary, "handle_httpstatus_list": HANDLED_STATUSES, **meta},
+            meta={**source_request_meta(primary), **meta},
             dont_filter=primary,
         )
 
@@ -93,33 +99,15 @@ class SourceSpider(Spider):
         items_seen: int = 0,
         is_index: bool = False,
     ) -> FetchItem:
-        """The record of one fetch of a source's document: a response, or the request that
-        failed. Whether it is the source's own URL, and how long it took, come from meta."""
-        finished = datetime.now(UTC)
-        primary = bool(fetched.meta.get(PRIMARY))
-        latency = fetched.meta.get("download_latency", 0.0) if isinstance(fetched, Response) else 0
-        etag = last_modified = None
-        if isinstance(fetched, Response) and status == "ok":
-            etag = _header(fetched, "ETag")
-            last_modified = _header(fetched, "Last-Modified")
-        if primary:
+        """The record of one fetch of a source's document (see `fetch_record_item`), counted
+        on the source and logged when it failed."""
+        item = fetch_record_item(self.source_name, fetched, status, error, items_seen, is_index)
+        if item.primary:
             self.stats_set("status", status if error is None else f"error: {error}")
         self.stats_inc("items_seen", items_seen)
         if error is not None:
             logger.warning("source %r: %s: %s", self.source_name, fetched.url[:200], error)
-        return FetchItem(
-            source=self.source_name,
-            url=fetched.url,
-            started_at=to_iso(finished - timedelta(seconds=latency)),
-            finished_at=to_iso(finished),
-            status=status,
-            error=error,
-            items_seen=items_seen,
-            etag=etag,
-            last_modified=last_modified,
-            primary=primary,
-            is_index=is_index,
-        )
+        return item
 
     def response_problem(self, response: Response) -> FetchItem | None:
         """A fetch record for a 304 or an HTTP error, or None when the body is there to parse."""
@@ -283,6 +271,43 @@ class SourceSpider(Spider):
             guid=lead.guid,
             announced_at=lead.announced_at,
         )
+
+
+def source_request_meta(primary: bool) -> dict[str, Any]:
+    """The meta of a request for a source's own document: every outcome reaches its
+    callback, and the source's own URL says so (its outcome is the source's health)."""
+    return {PRIMARY: primary, "handle_httpstatus_list": HANDLED_STATUSES}
+
+
+def fetch_record_item(
+    source: str,
+    fetched: Response | Request,
+    status: str,
+    error: str | None = None,
+    items_seen: int = 0,
+    is_index: bool = False,
+) -> FetchItem:
+    """The record of one fetch of a source's document: a response, or the request that
+    failed. Whether it is the source's own URL, and how long it took, come from meta."""
+    finished = datetime.now(UTC)
+    latency = fetched.meta.get("download_latency", 0.0) if isinstance(fetched, Response) else 0
+    etag = last_modified = None
+    if isinstance(fetched, Response) and status == "ok":
+        etag = _header(fetched, "ETag")
+        last_modified = _header(fetched, "Last-Modified")
+    return FetchItem(
+        source=source,
+        url=fetched.url,
+        started_at=to_iso(finished - timedelta(seconds=latency)),
+        finished_at=to_iso(finished),
+        status=status,
+        error=error,
+        items_seen=items_seen,
+        etag=etag,
+        last_modified=last_modified,
+        primary=bool(fetched.meta.get(PRIMARY)),
+        is_index=is_index,
+    )
 
 
 def _language(lead: Lead, declared: str | None = None) -> str | None:
