@@ -44,6 +44,8 @@ from storage import Storage, StorageError
 
 logger = logging.getLogger(__name__)
 PROGRESS_EVERY_SECONDS = 1.0
+# The most the probe's answers may hold in memory for sources waiting for their crawl.
+MAX_HELD_BYTES = 64 * 1024 * 1024
 
 # A spider for each of config.SOURCE_KINDS.
 SPIDERS = {spider.kind: spider for spider in (FeedSpider, SitemapSpider, SiteSpider)}
@@ -157,6 +159,9 @@ class _Cycle:
         self.crawlers: dict[str, Crawler] = {}
         self.unchanged: dict[str, SourceResult] = {}
         self.runs: list[tuple[str, defer.Deferred[Any]]] = []
+        # Bytes of the probe's answers held for sources whose crawl has not ended.
+        self.held = 0
+        self.held_for: dict[str, int] = {}
 
     def start(self, sources: list[str]) -> defer.Deferred[Any]:
         """Start the probe; the result fires once every source's crawl has ended."""
@@ -175,7 +180,13 @@ class _Cycle:
         response = prefetched.response
         if response is not None and response.status == 304:
             self.record_unchanged(name, response)
+        elif response is not None and self.held + len(response.body) > MAX_HELD_BYTES:
+            # Sources wait for `crawl.parallel_sources` with what the probe got for them:
+            # past this much, a source asks again rather than hold more in memory.
+            self.crawl_source(name, None)
         elif response is not None or prefetched.exception is not None:
+            self.held_for[name] = len(response.body) if response is not None else 0
+            self.held += self.held_for[name]
             self.crawl_source(name, prefetched)
         else:
             self.crawl_source(name, None)
@@ -198,7 +209,12 @@ class _Cycle:
         self.watch.add(crawler)
         run = self.limit.run(self.process.crawl, crawler, source=name, prefetched=prefetched)
         run.addBoth(self.watch.source_done, self.config, name, crawler)
+        run.addBoth(self.release, name)
         self.runs.append((name, run))
+
+    def release(self, result: object, name: str) -> object:
+        self.held -= self.held_for.pop(name, 0)
+        return result
 
     def record_unchanged(self, name: str, response: Response) -> None:
         """What the source's own crawl would record of a 304, and its result."""

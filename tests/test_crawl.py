@@ -181,6 +181,31 @@ def test_the_hosts_robots_txt_is_read_once_a_cycle_for_all_its_sources(crawled: 
     assert crawled.second.source("Private")["status"].startswith("error: blocked by robots.txt")
 
 
+def test_past_the_memory_bound_for_the_probes_answers_a_source_asks_again(tmp_path: Path) -> None:
+    with OutletServer() as server:
+        config = write_config(
+            tmp_path / "bound.toml",
+            [{"name": "Caspian Herald", "kind": "feed", "url": server.url("/herald/rss.xml")}],
+        )
+        # The cycle as the CLI runs it, holding no byte of the probe's answers.
+        script = (
+            "import sys, crawler.cycle as cycle; cycle.MAX_HELD_BYTES = 0; "
+            f"sys.exit(cycle.main(['--config', {str(config)!r}, '--all']))"
+        )
+        completed = subprocess.run(
+            [sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True, timeout=120
+        )
+        feed_asked = [entry.status for entry in server.log if entry.path == "/herald/rss.xml"]
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    assert feed_asked == [200, 200]
+    stored = read_rows(
+        tmp_path / "crawl.db",
+        "SELECT count(*) AS n FROM articles WHERE source = ?",
+        "Caspian Herald",
+    )
+    assert stored[0]["n"] == len(CASPIAN_HERALD)
+
+
 def test_a_robots_txt_that_could_not_be_read_is_asked_once_for_the_sources_waiting_on_it(
     tmp_path: Path,
 ) -> None:
