@@ -117,8 +117,8 @@ class Sources:
         rows = {row["name"]: row for row in self.all()}
         due = []
         for name, interval in intervals.items():
-            next_at = rows.get(name, {}).get("next_fetch_at")
-            if next_at is None or from_iso(next_at) <= now + interval * DUE_SLACK:
+            next_at = _next_fetch(rows.get(name, {}), interval)
+            if next_at is None or next_at <= now + interval * DUE_SLACK:
                 due.append(name)
         return due
 
@@ -243,3 +243,17 @@ class Sources:
                 "DELETE FROM fetches WHERE finished_at < ?", [to_iso(older_than)]
             )
         return cursor.rowcount
+
+
+def _next_fetch(row: dict[str, Any], interval: timedelta) -> datetime | None:
+    """When a source is next due: as recorded at its last fetch, or sooner when its
+    interval has been shortened since (the recorded time used the old interval). A failing
+    source keeps its recorded back-off."""
+    recorded = row.get("next_fetch_at")
+    if recorded is None:
+        return None
+    next_at = from_iso(recorded)
+    last = row.get("last_fetch_at")
+    if last and not row.get("consecutive_errors"):
+        next_at = min(next_at, from_iso(last) + interval)
+    return next_at

@@ -185,6 +185,33 @@ def test_a_source_is_due_a_little_early_so_it_keeps_its_rate(storage: Storage) -
     assert storage.sources.due({"Feed": hour}, datetime(2026, 1, 1, 8, 0, tzinfo=UTC)) == ["Feed"]
 
 
+def test_a_shortened_interval_applies_from_the_last_fetch(storage: Storage) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from storage import FetchRecord, SourceOutcome
+
+    storage.sources.sync(
+        [("Feed", "feed", "http://a.test/rss"), ("Down", "feed", "http://b.test/")]
+    )
+    for name, error in (("Feed", None), ("Down", "HTTP 500")):
+        storage.sources.record_fetches(
+            [
+                FetchRecord(
+                    name, "http://x.test/", "2026-01-01T07:00:00Z", "2026-01-01T07:00:05Z", "ok"
+                )
+            ],
+            SourceOutcome(name, finished_at="2026-01-01T07:00:05Z", error=error),
+            timedelta(hours=6),
+        )
+    # The interval was six hours at that fetch; the user has made it ten minutes since.
+    later = datetime(2026, 1, 1, 7, 12, tzinfo=UTC)
+    ten_minutes = timedelta(minutes=10)
+    # A failing source keeps its back-off (twelve hours after one error).
+    assert storage.sources.due({"Feed": ten_minutes, "Down": ten_minutes}, later) == ["Feed"]
+    lengthened = timedelta(hours=12)  # a longer interval waits for the recorded time
+    assert storage.sources.due({"Feed": lengthened}, later) == []
+
+
 def test_sources_removed_from_the_config_leave_the_table(storage: Storage) -> None:
     storage.sources.sync([("A", "feed", "http://a.test/"), ("B", "feed", "http://b.test/")])
     storage.sources.sync([("B", "feed", "http://b.test/")])
