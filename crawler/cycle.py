@@ -19,6 +19,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
+# Scrapy's HTTP download handler, imported here rather than when the first crawler's engine
+# starts: its module makes deprecated class aliases, each calling inspect.stack(), which
+# reads the source of every frame on the stack. Deep in the engine's start-up that cost about
+# 0.1 s of CPU in every cycle (measured: 200 unchanged sources, 7.8 -> 7.3 ms each).
+import scrapy.core.downloader.handlers.http11  # noqa: F401
 from scrapy.crawler import Crawler, CrawlerProcess
 from scrapy.http import Response
 from scrapy.settings import BaseSettings, Settings, SettingsAttribute
