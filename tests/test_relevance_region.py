@@ -151,6 +151,19 @@ def test_a_term_spelt_exactly_keeps_the_letters_folding_removes(profile: Profile
     assert "actor:military" in found("Ҳамкории низомии Тоҷикистон ва Русия")
 
 
+def test_tanks_of_water_fuel_and_ideas_are_no_weapons(profile: Profile) -> None:
+    def found(title: str, text: str | None = None, lang: str | None = None) -> tuple[str, ...]:
+        return score_article(profile, title, text, lang).matched
+
+    # A roof-top water tank burst in Tashkent (a new-user trial found it scored relevant).
+    burst = found("Toshkentda suv tanki yorilib ketdi", "Uy tomidagi suv tanki yorildi.", "uz")
+    assert "weapon:tanks" not in burst
+    assert "weapon:tanks" not in found("Baku think tank warns of Caspian tensions")
+    assert "weapon:tanks" not in found("Su tankı patladı, mahalle sular altında", lang="tr")
+    assert "weapon:tanks" in found("Uzbek tanks and artillery drill near Termez")
+    assert "weapon:tanks" in found("Toshkentda tanklar paradi", lang="uz")
+
+
 def test_spelt_exact_terms_compile_from_a_profile_file() -> None:
     group = Group(name="g", weights={"defense": 1.0})
     term = compile_term(group, "label", "==низоми", "test")
