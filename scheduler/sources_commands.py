@@ -3,6 +3,7 @@ and export them. Every change is an edit of the configuration file in place (con
 the file stays the one source of truth, its comments and layout kept."""
 
 import sys
+import unicodedata
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -205,7 +206,7 @@ def add(
     _show_found(found, others)
     _refuse_configured(config, found.url)
     entry = SourceEntry(
-        name=name or found.title or urlsplit(found.url).hostname or found.url,
+        name=name or name_from_title(found.title) or urlsplit(found.url).hostname or found.url,
         kind=found.kind,
         url=found.url,
         interval=interval,
@@ -442,3 +443,25 @@ def _edited(edit: Any, *args: Any) -> None:
         edit(*args)
     except ConfigEditError as error:
         raise click.ClickException(str(error)) from error
+
+
+# A source named after its feed's title gets at most this many characters.
+MAX_NAME_CHARS = 100
+# Format characters that are spelling, not layout: Persian writes with the zero-width
+# non-joiner ("می‌خواهم").
+JOINERS = frozenset("\u200c\u200d")
+
+
+def name_from_title(title: str | None) -> str | None:
+    """A feed's title as a source name: one line, without control or format characters
+    (a right-to-left override in a stranger's title would reorder the line it is written on
+    in newswatch.toml), at most MAX_NAME_CHARS."""
+    if not title:
+        return None
+    kept = "".join(
+        " " if char.isspace() else char
+        for char in title
+        if char.isspace() or char in JOINERS or unicodedata.category(char) not in ("Cc", "Cf")
+    )
+    name = " ".join(kept.split())[:MAX_NAME_CHARS].strip()
+    return name or None

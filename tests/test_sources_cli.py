@@ -96,6 +96,16 @@ def test_add_takes_the_first_readable_feed_a_home_page_names(
     assert again.exit_code == 1 and "already configured as 'Bazaar Weekly'" in again.output
 
 
+def test_a_feed_title_becomes_a_plain_one_line_name(server: OutletServer, config: Path) -> None:
+    title = "Evil\u202e\x08 Gazette\n[storage]\u200f"
+    server.web.routes["/evil/rss.xml"] = lambda: feed(title, server, ["a"])
+    result = newswatch(config, "sources", "add", server.url("/evil/rss.xml"))
+    assert result.exit_code == 0, result.output
+    assert [source.name for source in load_config(config).sources] == ["Evil Gazette [storage]"]
+    written = config.read_text(encoding="utf-8")
+    assert "\u202e" not in written and "\u200f" not in written and "\x08" not in written
+
+
 def test_add_tries_the_usual_addresses_then_robots_txt(server: OutletServer, config: Path) -> None:
     plain = newswatch(config, "sources", "add", server.url("/plain/"), "--name", "Plain")
     assert plain.exit_code == 0, plain.output
