@@ -167,10 +167,10 @@ class _Cycle:
         # Bytes of the probe's answers held for sources whose crawl has not ended.
         self.held = 0
         self.held_for: dict[str, int] = {}
+        self.probe = process.create_crawler(ProbeSpider)
 
     def start(self, sources: list[str]) -> defer.Deferred[Any]:
         """Start the probe; the result fires once every source's crawl has ended."""
-        self.probe = self.process.create_crawler(ProbeSpider)
         probed = self.process.crawl(
             self.probe,
             sources=[self.config.source(name) for name in sources],
