@@ -5,11 +5,13 @@ import json
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 _NOT_WORD = re.compile(r"[\W_]+", re.UNICODE)
 
 
+@lru_cache(maxsize=4)  # an article's text is reduced for its content hash and its fingerprint
 def normalise_for_hash(text: str) -> str:
     """Text reduced to lowercase letters and digits only.
 
