@@ -23,6 +23,7 @@ import feedparser
 
 from config import CrawlConfig
 from crawler.destinations import DestinationPolicy
+from crawler.documents import safe_xml_bytes
 from crawler.feedlinks import FeedLink, feed_links, looks_like_html
 from crawler.feeds import FeedError, parse_feed
 from crawler.listing import parse_listing
@@ -206,8 +207,11 @@ def read_source(fetched: Fetched, via: str, max_bytes: int) -> Found:
         entries = parse_feed(fetched.body, fetched.url, fetched.content_type)
     except FeedError as error:
         raise ValueError(str(error)) from error
-    # Its title and format, for the person adding it (parse_feed has checked it already).
-    parsed = feedparser.parse(fetched.body, response_headers={"content-location": fetched.url})
+    # Its title and format, for the person adding it (parse_feed has checked it already),
+    # from the bytes decoded as parse_feed decodes them: feedparser alone trusts a wrong
+    # declaration, and the title became the source's name in mojibake.
+    decoded = safe_xml_bytes(fetched.body, fetched.content_type, "feed").data
+    parsed = feedparser.parse(decoded, response_headers={"content-location": fetched.url})
     return Found(
         kind="feed",
         url=fetched.url,

@@ -52,13 +52,16 @@ def parse_feed(body: bytes, url: str, content_type: str | None = None) -> list[F
     still cannot be read is dropped with a logged reason; the others are kept.
     """
     try:
-        data, removed = safe_xml_bytes(body, content_type, "feed")
+        safe = safe_xml_bytes(body, content_type, "feed")
     except HostileDocument as error:
         if looks_like_html(body, content_type):  # an HTML page's doctype, not a hostile feed
             raise FeedError(html_page_message(body, url)) from None
         raise FeedError(str(error)) from None
-    if removed:
-        logger.info("feed %s: %d characters XML does not allow removed", url, removed)
+    if safe.removed:
+        logger.info("feed %s: %d characters XML does not allow removed", url, safe.removed)
+    if safe.misdeclared:
+        logger.warning("feed %s: %s", url, safe.misdeclared)
+    data = safe.data
     headers = {"content-location": url, "content-type": "application/xml; charset=utf-8"}
     try:
         parsed = feedparser.parse(data, response_headers=headers)

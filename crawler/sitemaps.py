@@ -1,6 +1,7 @@
 """News sitemaps, sitemap indexes (plain or gzipped) and `Sitemap:` lines in robots.txt."""
 
 import io
+import logging
 import zlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -9,6 +10,8 @@ from lxml import etree
 
 from crawler.documents import HostileDocument, safe_xml_bytes
 from crawler.urls import absolute_url, is_fetchable
+
+logger = logging.getLogger(__name__)
 
 
 class SitemapError(Exception):
@@ -79,9 +82,12 @@ def _iso(value: str | None) -> str | None:
 def parse_sitemap(body: bytes, url: str, max_bytes: int) -> Sitemap:
     """Parse a urlset or sitemapindex document, gzipped or not."""
     try:
-        data, _removed = safe_xml_bytes(decompress(body, max_bytes), None, "sitemap")
+        safe = safe_xml_bytes(decompress(body, max_bytes), None, "sitemap")
     except HostileDocument as error:
         raise SitemapError(str(error)) from None
+    if safe.misdeclared:
+        logger.warning("sitemap %s: %s", url, safe.misdeclared)
+    data = safe.data
     parser = etree.XMLParser(
         resolve_entities=False, no_network=True, recover=False, huge_tree=False, load_dtd=False
     )
