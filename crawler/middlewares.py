@@ -7,10 +7,10 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
 
-from scrapy import Request
+from scrapy import Request, signals
 from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
-from scrapy.exceptions import IgnoreRequest
+from scrapy.exceptions import DownloadCancelledError, IgnoreRequest
 from scrapy.http import Response
 
 from crawler.addon import CONFIG_OBJECT
@@ -210,3 +210,34 @@ class SourceErrorsMiddleware(_CrawlerMiddleware):
             self.crawler.stats.inc_value("newswatch/article_errors")
             return []
         return [unreadable(response, cause)]
+
+
+RECEIVED = "newswatch_bytes_received"
+
+
+class TooLargeMiddleware(_CrawlerMiddleware):
+    """Names the cause when a download is cut at the size limit (DOWNLOAD_MAXSIZE) although
+    the server sent no length: Scrapy then cancels the download with no word of the size, as
+    it would any cancelled download ("download cancelled", tried again next cycle as if it
+    might come back). The bytes each response has delivered are counted as they arrive."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        super().__init__(crawler)
+        self.max_bytes: int = crawler.settings.getint("DOWNLOAD_MAXSIZE")
+        crawler.signals.connect(self.received, signal=signals.bytes_received)
+
+    def received(self, data: bytes, request: Request) -> None:
+        request.meta[RECEIVED] = request.meta.get(RECEIVED, 0) + len(data)
+
+    def process_exception(self, request: Request, exception: Exception) -> None:
+        received = request.meta.get(RECEIVED, 0)
+        cut = self.max_bytes and received > self.max_bytes
+        if (
+            cut
+            and isinstance(exception, DownloadCancelledError)
+            and "max size" not in str(exception)
+        ):
+            raise DownloadCancelledError(
+                f"Received {received} bytes which is larger than download max size "
+                f"({self.max_bytes}) in request {request}."
+            ) from exception

@@ -64,6 +64,8 @@ DOWNLOADER_MIDDLEWARES = {
     # After the retries (550), so that it sees each failed attempt before a retry is made,
     # and drops that retry too once the host is given up.
     "crawler.unreachable.UnreachableHostMiddleware": 560,
+    # Before the retries, so that a download cut at the size limit is one too large.
+    "crawler.middlewares.TooLargeMiddleware": 900,
     # Last before the download: a source's own URL, already answered in this cycle's probe.
     "crawler.prefetch.PrefetchedResponseMiddleware": 950,
 }

@@ -56,6 +56,8 @@ class Reply:
     headers: dict[str, str] = field(default_factory=dict)
     cacheable: bool = True
     delay: float = 0.0
+    # Sent without a Content-Length, the end of the body marked by closing the connection.
+    streamed: bool = False
 
 
 @dataclass(frozen=True)
@@ -554,7 +556,11 @@ class OutletServer:
                 handler.end_headers()
                 return
             handler.send_header("Content-Type", reply.content_type)
-            handler.send_header("Content-Length", str(len(reply.body)))
+            if reply.streamed:
+                handler.send_header("Connection", "close")
+                handler.close_connection = True
+            else:
+                handler.send_header("Content-Length", str(len(reply.body)))
             handler.end_headers()
             handler.wfile.write(reply.body)
         except (BrokenPipeError, ConnectionResetError):
