@@ -33,16 +33,23 @@ from storage.models import (
     guid_alias,
 )
 from storage.neardup import (
+    MIN_SHORT_TEXT_WORDS,
     Fingerprint,
     Match,
     choose_original,
     fingerprint,
     outlet_of,
     ranks_before,
+    same_short_article,
+    word_count,
 )
 from storage.search import match_expression, search_keys
 from storage.stories import assign_story, retitle_story_of
 from storage.timeutil import utc_now
+
+# Stored articles with one short text compared by headline: a teaser repeated under many
+# headlines must not make one lookup read them all.
+_MAX_SAME_TEXT_ROWS = 50
 
 
 class Articles:
@@ -143,19 +150,45 @@ class Articles:
             known_id = known.get(article.canonical_url) or next(iter(known.values()))
             stored = self._stored_text(known_id) if item.reread else None
             return StoreFacts(known_id=known_id, reread=item.reread, stored=stored)
-        # Same text elsewhere is the same article; too short a text (a feed summary, a
-        # caption) says too little to tell, like for near-duplicates.
-        if found is not None and digest and not article.is_seed:
-            same = self.id_for_content_hash(digest)
-            if same is not None:
-                return StoreFacts(same_text_id=same)
+        same = self._same_text_id(article, digest, found)
+        if same is not None:
+            return StoreFacts(same_text_id=same)
         match = self._copied_group(article, found)
         if match is None:
             return StoreFacts()
         earlier = ranks_before(
-            article.published_at, article.first_seen_at or now, match.original_rank
+            article.published_at,
+            article.first_seen_at or now,
+            match.original_rank,
+            announced_at=article.announced_at,
         )
         return StoreFacts(copy_of=match, published_before_original=earlier)
+
+    def _same_text_id(
+        self, article: Article, digest: str | None, found: Fingerprint | None
+    ) -> int | None:
+        """The stored article with the same normalised text, on any outlet: the same article
+        at another address. A text long enough to fingerprint says so alone; a shorter one
+        only with enough words and the same headline (neardup.same_short_article), so that
+        a caption or teaser shared by chance never swallows another article."""
+        if not digest or article.is_seed:
+            return None
+        if found is not None:
+            return self.id_for_content_hash(digest)
+        if word_count(article.text) < MIN_SHORT_TEXT_WORDS:
+            return None
+        rows = self.db.execute(
+            "SELECT id, title FROM articles WHERE content_hash = ? ORDER BY id LIMIT ?",
+            [digest, _MAX_SAME_TEXT_ROWS],
+        ).fetchall()
+        return next(
+            (
+                article_id
+                for article_id, title in rows
+                if same_short_article(article.title, article.text, title)
+            ),
+            None,
+        )
 
     def _stored_text(self, article_id: int) -> StoredText | None:
         rows = list(
@@ -280,7 +313,9 @@ class Articles:
         already placed by their caller are not looked up)."""
         if found is None or article.duplicate_of is not None or article.is_seed:
             return None
-        return choose_original(outlet_of(article.canonical_url), find_candidates(self.db, found))
+        return choose_original(
+            outlet_of(article.canonical_url), find_candidates(self.db, found), article.source
+        )
 
     def _add_aliases(
         self, urls: Iterable[str], article_id: int, source: str | None, now: str

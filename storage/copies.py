@@ -84,13 +84,14 @@ def index_stored_articles(db: Database) -> int:
 
 def find_candidates(db: Database, found: Fingerprint) -> list[Candidate]:
     """Stored articles sharing at least one LSH band with this fingerprint, with what the
-    decision needs: similarity, outlet, and the rank of their group's original."""
+    decision needs: similarity, outlet (site and source), and the rank of their group's
+    original."""
     keys = found.bands()
     marks = ", ".join("?" for _ in keys)
     rows = db.execute(
         f"""
         SELECT c.article_id, f.signature, a.canonical_url, a.is_seed,
-               o.id, o.is_seed, o.published_at, o.first_seen_at
+               o.id, o.is_seed, o.published_at, o.first_seen_at, o.announced_at, a.source
         FROM (
             SELECT article_id, count(*) AS shared FROM article_bands
             WHERE band_key IN ({marks})
@@ -109,7 +110,8 @@ def find_candidates(db: Database, found: Fingerprint) -> list[Candidate]:
             site=outlet_of(row[2]),
             is_seed=bool(row[3]),
             original_id=row[4],
-            original_rank=rank(bool(row[5]), row[6], row[7], row[4]),
+            original_rank=rank(bool(row[5]), row[6], row[7], row[4], announced_at=row[8]),
+            source=row[9],
         )
         for row in rows
     ]

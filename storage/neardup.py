@@ -18,6 +18,7 @@ meet new ones, so such a change needs a migration that indexes the articles agai
 """
 
 import hashlib
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -49,6 +50,12 @@ COPY_SIMILARITY = 0.3
 # Texts shorter than this (reduced characters) are not fingerprinted: a feed summary or a
 # caption says too little to tell a copy from a look-alike.
 MIN_CHARS = 200
+# A text too short to fingerprint is still the same article as a stored one with the same
+# normalised text when it has at least this many words AND the same headline. The text
+# alone is not enough: a caption ("Photo: press service"), a teaser ("Read more on our
+# site") or a daily template line recur under different headlines, and taking one for
+# another would store no row for a real article. One sentence of news has about ten words.
+MIN_SHORT_TEXT_WORDS = 8
 
 
 def _affine_permutations(seed: int, count: int) -> tuple[np.ndarray, np.ndarray]:
@@ -70,7 +77,8 @@ _VARIANT_HOST_PREFIXES = ("www.", "m.", "mobile.", "amp.")
 
 
 # How an article ranks as its group's original: see rank().
-Rank = tuple[int, str, int]
+Rank = tuple[int, str, str, int]
+_WORD = re.compile(r"\w+", re.UNICODE)
 
 
 @dataclass(frozen=True)
@@ -94,6 +102,7 @@ class Candidate:
     is_seed: bool
     original_id: int  # the original of its group (itself when it is one)
     original_rank: Rank  # rank() of that original
+    source: str | None = None  # the configured source that stored it
 
 
 @dataclass(frozen=True)
@@ -165,17 +174,30 @@ def similarity(a: bytes, b: bytes) -> float:
 
 
 def rank(
-    is_seed: bool, published_at: str | None, first_seen_at: str | None, article_id: int
+    is_seed: bool,
+    published_at: str | None,
+    first_seen_at: str | None,
+    article_id: int,
+    announced_at: str | None = None,
 ) -> Rank:
     """Sort key of an article as an original: the seed first, then the earliest published
-    (first seen when undated), then the lowest id."""
-    return (0 if is_seed else 1, published_at or first_seen_at or "", article_id)
+    (first seen when undated); on the same date, the one its source announced first (a feed's
+    pubDate: a reprint keeps its original's page date but is listed later); then the lowest
+    id. Without an announced time the date itself stands in, so it decides nothing."""
+    dated = published_at or first_seen_at or ""
+    return (0 if is_seed else 1, dated, announced_at or dated, article_id)
 
 
-def ranks_before(published_at: str | None, first_seen_at: str | None, original: Rank) -> bool:
+def ranks_before(
+    published_at: str | None,
+    first_seen_at: str | None,
+    original: Rank,
+    announced_at: str | None = None,
+) -> bool:
     """Whether an article not stored yet ranks before a group's original: it was published
-    earlier (a tie goes to the stored one), so it is the original, found late."""
-    return rank(False, published_at, first_seen_at, _NOT_YET_STORED) < original
+    earlier, or on the same date announced earlier (a full tie goes to the stored one), so
+    it is the original, found late."""
+    return rank(False, published_at, first_seen_at, _NOT_YET_STORED, announced_at) < original
 
 
 def outlet_of(url: str) -> str:
@@ -189,19 +211,37 @@ def outlet_of(url: str) -> str:
     return host
 
 
-def choose_original(site: str, candidates: Iterable[Candidate]) -> Match | None:
-    """The group a new article from `site` joins, or None when it copies nothing stored.
+def same_outlet(site: str, source: str | None, candidate: Candidate) -> bool:
+    """Whether a stored article comes from the same outlet as a new one from `site` (its
+    outlet_of) and `source` (its configured source's name).
 
-    A candidate counts when similar enough and from another outlet: one outlet's articles
-    at different addresses are its own template (weather, exchange rates, "officials told
-    us") or the same page, which addresses and the content hash already catch. The seed
-    is compared whatever the outlet. Of the groups that qualify, the one whose original
-    ranks first is joined.
+    An outlet is one site as one configured source sees it: two sources on one host (an
+    aggregator or syndication hub carrying several outlets' feeds) are two outlets, as are
+    two hosts listed by one source. An outlet's own AMP, print or moved pages come from its
+    own source and its own site, so they stay its own. Unknown source names (None) compare
+    by site alone.
+    """
+    if not site or site != candidate.site:
+        return False
+    return source is None or candidate.source is None or source == candidate.source
+
+
+def choose_original(
+    site: str, candidates: Iterable[Candidate], source: str | None = None
+) -> Match | None:
+    """The group a new article from `site` (and configured source `source`) joins, or None
+    when it copies nothing stored.
+
+    A candidate counts when similar enough and from another outlet (see same_outlet): one
+    outlet's articles at different addresses are its own template (weather, exchange rates,
+    "officials told us") or the same page, which addresses and the content hash already
+    catch. The seed is compared whatever the outlet. Of the groups that qualify, the one
+    whose original ranks first is joined.
     """
     qualified = [
         c
         for c in candidates
-        if c.similarity >= COPY_SIMILARITY and (c.is_seed or c.site != site or not site)
+        if c.similarity >= COPY_SIMILARITY and (c.is_seed or not same_outlet(site, source, c))
     ]
     if not qualified:
         return None
@@ -212,3 +252,17 @@ def choose_original(site: str, candidates: Iterable[Candidate]) -> Match | None:
         similarity=best.similarity,
         original_rank=best.original_rank,
     )
+
+
+def word_count(text: str | None) -> int:
+    return len(_WORD.findall(text or ""))
+
+
+def same_short_article(title: str | None, text: str | None, stored_title: str | None) -> bool:
+    """Whether a text too short to fingerprint, equal (normalised) to a stored article's,
+    is that article: it must have MIN_SHORT_TEXT_WORDS words and the same, non-empty,
+    normalised headline."""
+    if word_count(text) < MIN_SHORT_TEXT_WORDS:
+        return False
+    headline = normalise_for_hash(title or "")
+    return bool(headline) and headline == normalise_for_hash(stored_title or "")

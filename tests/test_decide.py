@@ -50,7 +50,7 @@ def test_fetch_decision(
 
 LONG = "The border service reported the patrol's route and findings in full. " * 10
 STORED_TEXT = StoredText(article_id=5, title="Patrol", text=LONG, content_hash="h1")
-MATCH = Match(original_id=9, copy_of=10, similarity=0.8, original_rank=(1, "2026", 9))
+MATCH = Match(original_id=9, copy_of=10, similarity=0.8, original_rank=(1, "2026", "2026", 9))
 
 
 @pytest.mark.parametrize(
