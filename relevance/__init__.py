@@ -15,6 +15,7 @@ from storage.cleantext import plain_text
 from storage.models import Article
 from storage.models import Score as StoredScore
 from storage.seed import SEED_FACTS, read_seed_document, seed_body
+from textkeys import tokenize, word_keys
 
 from .model import Model, load_model
 from .profile import (
@@ -180,6 +181,30 @@ def storage_scorer(profile: Profile) -> Callable[[Article], StoredScore]:
         return scored.relevance, scored.relevant, scored.matched
 
     return score
+
+
+def concepts_named(profile: Profile, word: str) -> list[str]:
+    """The profile's concepts a typed word names, as `articles.matched` records them
+    ("Kazakhstan", "Қазақстан" and "Qazaxıstan" all name "place:Kazakhstan"): what search
+    adds to the word, so that it finds the articles in every language and script. Stop,
+    cue and counter groups are no concepts here; a word of several parts names none."""
+    tokens = tokenize(word)
+    if len(tokens) != 1:
+        return []
+    keys = word_keys(tokens[0])
+    named = [
+        term
+        for term in profile.matcher.index.candidates(keys)
+        if len(term.words) == 1
+        and term.words[0].matches(keys)
+        and not term.group.block
+        and not term.group.cue
+        and any(weight > 0 for weight in term.group.weights.values())
+    ]
+    # The most specific spelling wins: "Kazakhstan" also starts like a short prefix of
+    # another name ("Газа*" folds like "Каза…"), which scoring resolves by context.
+    longest = max((len(term.words[0].key) for term in named), default=0)
+    return list(dict.fromkeys(t.concept for t in named if len(t.words[0].key) == longest))
 
 
 def explain(score: Score) -> str:

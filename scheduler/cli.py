@@ -347,18 +347,28 @@ def search(app: AppContext, query: str, limit: int, as_json: bool) -> None:
     """Full-text search over the stored articles' titles and texts, best match first.
 
     Plain words are matched as typed (diacritics and case ignored) and -word leaves out
-    articles with that word; FTS5 syntax such as "exact phrase", OR, NOT and prefix* works
-    too.
+    articles with that word; a name the relevance profile knows (a place, an actor, an
+    exercise) also finds the articles that name it in any language or script. FTS5 syntax
+    such as "exact phrase", OR, NOT and prefix* works too.
 
     Example:
 
         newswatch search "Oymasha"
     """
+    from relevance import ProfileError, concepts_named, profile_for
     from storage import SearchQueryError
 
+    # A name the relevance profile knows also finds the articles it was matched in, in
+    # every language and script ("Kazakhstan": Қазақстан, Казахстан, Qazaxıstan).
+    try:
+        profile = profile_for(app.config.profile)
+        words = [word.lstrip("-").replace('"', "") for word in query.split()]
+        concepts = {word: concepts_named(profile, word) for word in words if word}
+    except ProfileError:
+        concepts = {}
     with app.reader() as storage:
         try:
-            hits = storage.articles.search(query, limit=limit)
+            hits = storage.articles.search(query, limit=limit, concepts=concepts)
         except SearchQueryError as error:
             raise click.ClickException(str(error)) from error
     if as_json:

@@ -2,7 +2,7 @@
 
 import json
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -43,7 +43,7 @@ from storage.neardup import (
     same_short_article,
     word_count,
 )
-from storage.search import match_expression, search_keys
+from storage.search import concept_conditions, match_expression, search_keys
 from storage.stories import assign_story, retitle_story_of
 from storage.timeutil import utc_now
 
@@ -478,16 +478,23 @@ class Articles:
         return count
 
     @wraps_errors
-    def search(self, query: str, limit: int = 20) -> list[SearchHit]:
+    def search(
+        self, query: str, limit: int = 20, concepts: Mapping[str, Sequence[str]] | None = None
+    ) -> list[SearchHit]:
         """Full-text search over title and text, best match first.
 
         A query without FTS5 syntax is searched word by word, each as typed (so that
         "Tyub-Karagan" or "S-400" work) or by its keys (storage/search.py: "exercise" finds
         "exercises", "Oymasha" "Оймаша"); a query that uses the syntax and is malformed
-        raises SearchQueryError.
+        raises SearchQueryError. `concepts` (typed word -> profile concepts it names) also
+        finds a word's articles by what relevance matched in them, in any script; those
+        found by the text come first.
         """
         if not query.strip():
             raise SearchQueryError("search query is empty")
+        by_concept = concept_conditions(query, concepts or {})
+        if by_concept is not None:
+            return self._search_with_concepts(query, *by_concept, limit)
         match = match_expression(query)
         sql = """
             SELECT articles.id, articles.title, articles.source, articles.url,
@@ -508,6 +515,34 @@ class Articles:
             if not any(word in str(error) for word in ("locked", "no such table", "disk", "I/O")):
                 raise SearchQueryError(f"search query {query!r} is not valid: {error}") from error
             raise
+        return [SearchHit(**row) for row in rows]
+
+    def _search_with_concepts(
+        self, query: str, where: str, params: list[str], any_word: str, limit: int
+    ) -> list[SearchHit]:
+        # The text's matches rank and give the snippet; an article found by its concepts
+        # alone follows, newest first, with the opening of its text.
+        sql = f"""
+            SELECT articles.id, articles.title, articles.source, articles.url,
+                   articles.published_at,
+                   coalesce(found.snippet, substr(coalesce(articles.text, ''), 1, 120))
+                       AS snippet,
+                   coalesce(found.rank, 0.0) AS rank
+            FROM articles LEFT JOIN (
+                SELECT rowid,
+                       coalesce(nullif(snippet(articles_fts, 1, '[', ']', ' … ', 12), ''),
+                                snippet(articles_fts, 0, '[', ']', ' … ', 12), '') AS snippet,
+                       rank
+                FROM articles_fts WHERE articles_fts MATCH ?
+            ) AS found ON found.rowid = articles.rowid
+            WHERE {where}
+            ORDER BY found.rank IS NULL, found.rank, articles.published_at DESC
+            LIMIT ?
+        """
+        try:
+            rows = list(self.db.query(sql, [any_word, *params, limit]))
+        except sqlite3.OperationalError as error:
+            raise SearchQueryError(f"search query {query!r} is not valid: {error}") from error
         return [SearchHit(**row) for row in rows]
 
     def export(

@@ -7,7 +7,7 @@ typed as words looks for each word as typed or by any of its keys.
 """
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
 
 from sqlite_utils import Database
@@ -75,6 +75,43 @@ def match_expression(query: str) -> str:
     if not wanted:
         raise SearchQueryError(f"search query {query!r} has no word to look for")
     return " AND ".join(wanted) + "".join(f" NOT {words}" for words in unwanted)
+
+
+def concept_conditions(
+    query: str, concepts: Mapping[str, Sequence[str]]
+) -> tuple[str, list[str], str] | None:
+    """A query typed as words, as SQL over `articles`: each word found by the full-text
+    index (as match_expression finds it) or among the profile concepts relevance matched in
+    the article (`concepts`: typed word -> concept ids, "place:Kazakhstan"), so that a name
+    finds its articles in every language and script; a -word leaves out both. None when no
+    word names a concept, or the query is in FTS5 syntax (taken as it is). Also an FTS5
+    expression matching any wanted word, for ranking and snippets."""
+    if FTS_SYNTAX.search(query) or not any(concepts.values()):
+        return None
+    clauses: list[str] = []
+    params: list[str] = []
+    wanted: list[str] = []
+    for word in query.split():
+        excluded = word.startswith("-") and len(word) > 1
+        typed = word.lstrip("-" if excluded else "").replace('"', "")
+        if not typed:
+            continue
+        clause = "articles.rowid IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)"
+        params.append(_word_match(typed))
+        if not excluded:
+            wanted.append(_word_match(typed))
+        named = list(concepts.get(typed, ()))
+        if named:
+            marks = ", ".join("?" for _ in named)
+            clause += (
+                " OR EXISTS (SELECT 1 FROM json_each(CASE WHEN json_valid(articles.matched) "
+                f"THEN articles.matched ELSE '[]' END) WHERE value IN ({marks}))"
+            )
+            params.extend(named)
+        clauses.append(f"{'NOT ' if excluded else ''}({clause})")
+    if not wanted:
+        raise SearchQueryError(f"search query {query!r} has no word to look for")
+    return " AND ".join(clauses), params, " OR ".join(wanted)
 
 
 _BACKFILL_BATCH = 500

@@ -257,6 +257,37 @@ def test_search_meets_words_the_way_relevance_does(
     assert stored not in run("--config", str(config_file), "search", f"{query} -{query}").output
 
 
+def test_search_finds_a_place_in_every_language_and_script(config_file: Path) -> None:
+    from config import ProfileConfig
+    from relevance import profile_for, score_article
+    from storage import Article, Storage
+
+    titles = {
+        "en": "Kazakhstan holds naval drills off Aktau",
+        "ru": "Казахстан провёл военно-морские учения у Актау",
+        "kk": "Қазақстан әскери теңізшілері Ақтау маңында жаттығу өткізді",
+        "az": "Qazaxıstan hərbi dənizçiləri Xəzərdə təlim keçirib",
+        "ky": "Бишкекте кар жаап, жолдор жабылды",  # snow in Bishkek: not Kazakhstan
+    }
+    profile = profile_for(ProfileConfig())
+    with Storage.open(config_file.parent / "test.db") as storage:
+        for number, (lang, title) in enumerate(titles.items()):
+            url = f"http://a.test/{number}"
+            article_id = storage.articles.add(
+                Article(url=url, canonical_url=url, source="A", title=title, lang=lang)
+            )
+            score = score_article(profile, title, None, lang)
+            assert article_id is not None
+            storage.articles.update_scores(
+                [(article_id, score.relevance, score.relevant, score.matched)]
+            )
+    found = run("--config", str(config_file), "search", "Kazakhstan").output
+    assert [lang for lang, title in titles.items() if title in found] == ["en", "ru", "kk", "az"]
+    assert found.index(titles["en"]) < found.index(titles["kk"])  # found by its text: first
+    left_out = run("--config", str(config_file), "search", "Kazakhstan -Xəzər").output
+    assert titles["az"] not in left_out and titles["kk"] in left_out
+
+
 def test_an_older_database_gets_search_keys_for_its_articles(tmp_path: Path) -> None:
     from shutil import copyfile
 
