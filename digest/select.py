@@ -366,30 +366,31 @@ def story_note(row: Row) -> StoryNote:
 
 
 def group_stories(ranked: Iterable[Entry], stories: Mapping[int, Row]) -> list[Entry]:
-    """One entry per story: its best-ranked new article, the story's other new articles
-    folded under it as reports. Updates on the seed's thread (the matter the reader follows
-    first) come first; the rest keep their rank."""
-    firsts: list[Entry] = []
-    others: dict[int, list[Entry]] = {}
+    """One entry per story, in the place of its best-ranked new article: its best-ranked
+    article whose page was read (a feed's summary stored because the page failed does not
+    lead over the full report by a hair of relevance), the story's other new articles folded
+    under it as reports. Updates on the seed's thread (the matter the reader follows first)
+    come first; the rest keep their rank."""
+    places: list[Entry | int] = []  # an entry alone, or a story's id
+    members: dict[int, list[Entry]] = {}
     for entry in ranked:
         story = entry.story_id
         if story is None or story not in stories:
-            firsts.append(entry)
-        elif story in others:
-            others[story].append(entry)
+            places.append(entry)
+        elif story in members:
+            members[story].append(entry)
         else:
-            others[story] = []
-            firsts.append(entry)
-    grouped = [
-        replace(
-            entry,
-            story=story_note(stories[entry.story_id]),
-            reports=tuple(others[entry.story_id]),
-        )
-        if entry.story_id in others
-        else entry
-        for entry in firsts
-    ]
+            members[story] = [entry]
+            places.append(story)
+    grouped = []
+    for place in places:
+        if isinstance(place, Entry):
+            grouped.append(place)
+            continue
+        entries = members[place]
+        lead = next((e for e in entries if not e.page_problem), entries[0])
+        reports = tuple(e for e in entries if e is not lead)
+        grouped.append(replace(lead, story=story_note(stories[place]), reports=reports))
     return sorted(grouped, key=lambda e: not (e.is_update and e.story and e.story.seed_thread))
 
 

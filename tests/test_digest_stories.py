@@ -255,3 +255,34 @@ def test_a_story_one_outlet_reported_twice_says_so() -> None:
     assert note(3, 3, ("en", "ru")).reach == "3 outlets, 2 languages"
     assert note(2, 1, ("en",)).reach == "2 reports from 1 outlet, 1 language"
     assert note(4, 3, ("en", "ru", "az")).reach == "4 reports from 3 outlets, 3 languages"
+
+
+def test_a_story_is_led_by_a_read_page_not_a_summary_stored_for_a_failed_one() -> None:
+    from digest.select import Entry, group_stories, rank
+
+    def entry(number: int, relevance: float, page_problem: str = "") -> Entry:
+        return Entry(
+            id=number,
+            title=f"Report {number}",
+            url=f"http://a{number}.test/",
+            canonical_url=f"http://a{number}.test/",
+            source=f"Outlet {number}",
+            author="",
+            published_at="2026-12-04T09:00:00Z",
+            first_seen_at="2026-12-04T09:05:00Z",
+            updated_at=None,
+            relevance=relevance,
+            relevant=True,
+            matched=(),
+            snippet="",
+            lang="az",
+            story_id=7 if number < 3 else None,
+            page_problem=page_problem,
+        )
+
+    summary_only = entry(1, 0.9978, "page not fetched yet (timeout after 5 s)")
+    full, alone = entry(2, 0.9963), entry(3, 0.99)
+    story = {7: {"id": 7, "article_count": 2, "outlet_count": 2, "languages": ["az"]}}
+    grouped = group_stories(rank([summary_only, full, alone]), story)
+    assert [e.id for e in grouped] == [2, 3]  # the story keeps its best article's place
+    assert [r.id for r in grouped[0].reports] == [1]
