@@ -2,6 +2,7 @@
 database file (exact duplicates, copies across outlets, the seed, versions, the index)."""
 
 import sqlite3
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,7 @@ from storage.neardup import (
     outlet_of,
     rank,
     ranks_before,
+    same_short_article,
     similarity,
 )
 from tests.outlets.articles import FixtureArticle, valley_articles
@@ -122,6 +124,7 @@ def candidate(article_id: int, sim: float, site: str, original: int | None = Non
         original_rank=rank(
             rk.get("original_is_seed", False), rk.get("published", "2026-12-01"), None, original
         ),
+        source=rk.get("source"),
     )
 
 
@@ -148,6 +151,45 @@ def test_the_same_outlet_is_never_its_own_copy_but_the_seed_always_counts() -> N
     seed = candidate(1, 0.9, "menafn.com", is_seed=True, original_is_seed=True)
     found = choose_original("menafn.com", [seed])
     assert found is not None and found.original_id == 1
+
+
+def test_two_sources_on_one_host_are_two_outlets() -> None:
+    # A syndication hub serving two outlets' feeds: another source is another outlet.
+    wire = candidate(7, 0.8, "hub.example", source="Caspian Wire")
+    found = choose_original("hub.example", [wire], source="Steppe Daily")
+    assert found is not None and found.original_id == 7
+    # The same source on the same site is its own template or page, never a copy.
+    assert choose_original("hub.example", [wire], source="Caspian Wire") is None
+    # One source listing two hosts still has two outlets.
+    other = candidate(8, 0.8, "other.example", source="Caspian Wire")
+    assert choose_original("hub.example", [other], source="Caspian Wire") is not None
+
+
+def test_on_one_page_date_the_earlier_announced_article_ranks_first() -> None:
+    wire = rank(False, "2026-12-04T09:00:00Z", None, 9, announced_at="2026-12-04T09:00:00Z")
+    reprint = rank(False, "2026-12-04T09:00:00Z", None, 2, announced_at="2026-12-05T06:00:00Z")
+    assert wire < reprint
+    stored_reprint = reprint
+    assert ranks_before(
+        "2026-12-04T09:00:00Z", None, stored_reprint, announced_at="2026-12-04T09:00:00Z"
+    )
+    # The page date still comes first; without an announced time a tie stays with the
+    # stored article.
+    assert not ranks_before(
+        "2026-12-04T10:00:00Z", None, stored_reprint, announced_at="2026-12-01T00:00:00Z"
+    )
+    assert not ranks_before(
+        "2026-12-04T09:00:00Z", None, rank(False, "2026-12-04T09:00:00Z", None, 2)
+    )
+
+
+def test_a_short_text_is_the_same_article_only_with_enough_words_and_its_headline() -> None:
+    text = "Armenia and Georgia held border talks in Tbilisi on Tuesday."
+    title = "Border talks in Tbilisi"
+    assert same_short_article(title, text, "Border talks in  TBILISI!")
+    assert not same_short_article(title, text, "Another headline")
+    assert not same_short_article(None, text, None)  # no headline says nothing
+    assert not same_short_article("Photo of the day", "Photo: press service.", "Photo of the day")
 
 
 def test_the_seed_ranks_first_then_the_earliest_published() -> None:
@@ -267,6 +309,78 @@ def test_the_same_text_at_another_address_is_an_alias_with_its_source(storage: S
     assert storage.articles.count() == 1
     (alias,) = storage.db.query("SELECT * FROM article_aliases WHERE url = ?", [mirror.url])
     assert alias["article_id"] == first and alias["source"] == "Mirror"
+
+
+SHORT_TEXT = (
+    "Zarafshon daryosi ustida yangi ko'prik qurilishi boshlandi. Ko'prik 2027 yilning "
+    "kuzida foydalanishga topshiriladi."
+)
+
+
+def short(url: str, source: str, title: str | None, text: str) -> Article:
+    return Article(url=url, canonical_url=url, source=source, title=title, text=text)
+
+
+def test_a_short_text_on_another_outlet_under_its_headline_is_an_alias(storage: Storage) -> None:
+    title = "Samarqandda yangi ko'prik qurilmoqda"
+    first = storage.articles.add(short("https://vodiy.example/1", "Vodiy", title, SHORT_TEXT))
+    assert fingerprint(SHORT_TEXT) is None  # too short for near-duplicates
+    (stored,) = storage.articles.store_many(
+        [short("https://tezkor.example/a", "Tezkor", title, glue_words(SHORT_TEXT, every=20))]
+    )
+    assert (stored.outcome, stored.article_id) == ("same-text", first)
+    assert storage.articles.count() == 1
+    (alias,) = storage.db.query("SELECT * FROM article_aliases WHERE url LIKE '%tezkor%'")
+    assert alias["article_id"] == first and alias["source"] == "Tezkor"
+
+
+@pytest.mark.parametrize(
+    ("title", "other_title", "text"),
+    [
+        # A teaser shared by unrelated items: enough words, other headlines.
+        (
+            "Shipyard launches a survey vessel",
+            "Parliament debates the border treaty",
+            "Continue reading the full story on our website, with photos and video.",
+        ),
+        # A caption under the same stock headline: too few words to tell.
+        ("Photo of the day", "Photo of the day", "Photo: press service."),
+        # No headlines at all.
+        (None, None, SHORT_TEXT),
+    ],
+)
+def test_short_texts_equal_by_chance_stay_two_articles(
+    storage: Storage, title: str | None, other_title: str | None, text: str
+) -> None:
+    stored = storage.articles.store_many(
+        [
+            short("https://a.example/1", "A", title, text),
+            short("https://b.example/2", "B", other_title, text),
+        ]
+    )
+    assert [s.outcome for s in stored] == ["new", "new"]
+    assert storage.articles.count() == 2
+    assert not list(storage.db.query("SELECT * FROM article_aliases"))
+
+
+def test_a_reprint_by_another_source_on_the_same_host_is_a_copy(storage: Storage) -> None:
+    wire = article(PATROL_BOATS, "https://hub.example/wire/patrol", "Caspian Wire")
+    reprint = article(PATROL_BOATS_AGGREGATED, "https://hub.example/steppe/patrol", "Steppe Daily")
+    first, copy = storage.articles.store_many([wire, reprint])
+    assert copy.outcome == "copy" and copy.duplicate_of == first.article_id
+
+
+def test_the_wire_stored_after_its_reprint_on_one_page_date_becomes_the_original(
+    storage: Storage,
+) -> None:
+    # The reprint keeps the wire's page date; its feed listed it a day later.
+    reprint = replace(
+        aggregated(), published_at=PATROL_BOATS.date, announced_at="2026-11-25T06:00:00Z"
+    )
+    reprint_id = storage.articles.add(reprint)
+    (wire,) = storage.articles.store_many([replace(original(), announced_at=PATROL_BOATS.date)])
+    assert wire.outcome == "earlier-original"
+    assert row(storage, reprint_id)["duplicate_of"] == wire.article_id
 
 
 def test_the_same_guid_within_a_source_is_the_same_article(storage: Storage) -> None:
