@@ -19,13 +19,10 @@ from email.message import Message
 from typing import IO, Any
 from urllib.parse import urljoin, urlsplit
 
-import feedparser
-
 from config import CrawlConfig
 from crawler.destinations import DestinationPolicy
-from crawler.documents import safe_xml_bytes
 from crawler.feedlinks import FeedLink, feed_links, looks_like_html
-from crawler.feeds import FeedError, parse_feed
+from crawler.feeds import FeedError, read_feed
 from crawler.listing import parse_listing
 from crawler.sitemaps import SitemapError, parse_sitemap, sitemaps_in_robots
 from crawler.urls import is_fetchable
@@ -204,19 +201,15 @@ def read_source(fetched: Fetched, via: str, max_bytes: int) -> Found:
     if b"<urlset" in body_start or b"<sitemapindex" in body_start or _gzipped(fetched):
         return _as_sitemap(fetched, via, max_bytes)
     try:
-        entries = parse_feed(fetched.body, fetched.url, fetched.content_type)
+        feed = read_feed(fetched.body, fetched.url, fetched.content_type)
     except FeedError as error:
         raise ValueError(str(error)) from error
-    # Its title and format, for the person adding it (parse_feed has checked it already),
-    # from the bytes decoded as parse_feed decodes them: feedparser alone trusts a wrong
-    # declaration, and the title became the source's name in mojibake.
-    decoded = safe_xml_bytes(fetched.body, fetched.content_type, "feed").data
-    parsed = feedparser.parse(decoded, response_headers={"content-location": fetched.url})
+    entries = feed.entries
     return Found(
         kind="feed",
         url=fetched.url,
-        title=" ".join((parsed.feed.get("title") or "").split()) or None,
-        format=_feed_format(parsed.get("version") or ""),
+        title=feed.title,
+        format=_feed_format(feed.version),
         entries=[
             Entry(entry.link, entry.title, entry.published_at or entry.updated_at)
             for entry in sorted(entries, key=lambda e: e.published_at or "", reverse=True)

@@ -43,8 +43,22 @@ def _timestamp(parsed: Any) -> str | None:
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+@dataclass(frozen=True)
+class ParsedFeed:
+    entries: list[FeedEntry]
+    title: str | None  # the feed's own title, on one line
+    version: str  # feedparser's name of its format ("rss20", "atom10", …)
+
+
 def parse_feed(body: bytes, url: str, content_type: str | None = None) -> list[FeedEntry]:
-    """Entries of a feed; raises FeedError (only) when nothing usable could be parsed.
+    """Entries of a feed; raises FeedError (only) when nothing usable could be parsed (see
+    read_feed)."""
+    return read_feed(body, url, content_type).entries
+
+
+def read_feed(body: bytes, url: str, content_type: str | None = None) -> ParsedFeed:
+    """A feed's entries, title and format; raises FeedError (only) when nothing usable could
+    be parsed.
 
     Bytes go in, never a URL or a string: feedparser would fetch a URL itself. They are
     decoded here (crawler.documents: BOM, XML declaration, HTTP header, detection), a feed
@@ -81,7 +95,8 @@ def parse_feed(body: bytes, url: str, content_type: str | None = None) -> list[F
         raise FeedError("not a feed (no RSS, RDF or Atom root element)")
     if parsed.bozo:
         logger.info("feed %s parsed despite an error: %s", url, parsed.bozo_exception)
-    return entries
+    title = " ".join(str(parsed.feed.get("title") or "").split()) or None
+    return ParsedFeed(entries, title, str(parsed.get("version") or ""))
 
 
 def _entry_or_none(raw: Any, feed_url: str, feed_lang: str | None) -> "FeedEntry | None":
