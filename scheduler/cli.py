@@ -357,17 +357,20 @@ def search(app: AppContext, query: str, limit: int, as_json: bool) -> None:
     """
     from relevance import ProfileError, concepts_named, profile_for
     from storage import SearchQueryError
+    from storage.search import typed_words
 
-    # A name the relevance profile knows also finds the articles it was matched in, in
-    # every language and script ("Kazakhstan": Қазақстан, Казахстан, Qazaxıstan).
-    try:
-        profile = profile_for(app.config.profile)
-        words = [word.lstrip("-").replace('"', "") for word in query.split()]
-        concepts = {word: concepts_named(profile, word) for word in words if word}
-    except ProfileError:
-        concepts = {}
     with app.reader() as storage:
         try:
+            # A name the relevance profile knows also finds the articles it was matched in,
+            # in every language and script ("Kazakhstan": Қазақстан, Казахстан, Qazaxıstan).
+            concepts = {}
+            if query.strip():  # storage says what is wrong with an empty query
+                try:
+                    profile = profile_for(app.config.profile)
+                    words = typed_words(query)
+                    concepts = {word: concepts_named(profile, word) for word, _ in words}
+                except ProfileError:
+                    pass
             hits = storage.articles.search(query, limit=limit, concepts=concepts)
         except SearchQueryError as error:
             raise click.ClickException(str(error)) from error

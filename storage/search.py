@@ -64,17 +64,24 @@ def match_expression(query: str) -> str:
     excluded ("Aktau -drill"). A query already in FTS5 syntax is taken as it is."""
     if FTS_SYNTAX.search(query):
         return query
-    wanted: list[str] = []
-    unwanted: list[str] = []
+    words = typed_words(query)
+    wanted = [_word_match(typed) for typed, excluded in words if not excluded]
+    unwanted = [_word_match(typed) for typed, excluded in words if excluded]
+    return " AND ".join(wanted) + "".join(f" NOT {words}" for words in unwanted)
+
+
+def typed_words(query: str) -> list[tuple[str, bool]]:
+    """The words of a query typed as words, each with whether a leading minus excludes it;
+    raises SearchQueryError when no word is left to look for."""
+    words = []
     for word in query.split():
         excluded = word.startswith("-") and len(word) > 1
         typed = word.lstrip("-" if excluded else "").replace('"', "")
-        if not typed:
-            continue
-        (unwanted if excluded else wanted).append(_word_match(typed))
-    if not wanted:
+        if typed:
+            words.append((typed, excluded))
+    if all(excluded for _typed, excluded in words):
         raise SearchQueryError(f"search query {query!r} has no word to look for")
-    return " AND ".join(wanted) + "".join(f" NOT {words}" for words in unwanted)
+    return words
 
 
 def concept_conditions(
@@ -91,15 +98,12 @@ def concept_conditions(
     clauses: list[str] = []
     params: list[str] = []
     wanted: list[str] = []
-    for word in query.split():
-        excluded = word.startswith("-") and len(word) > 1
-        typed = word.lstrip("-" if excluded else "").replace('"', "")
-        if not typed:
-            continue
+    for typed, excluded in typed_words(query):
         clause = "articles.rowid IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)"
-        params.append(_word_match(typed))
+        match = _word_match(typed)
+        params.append(match)
         if not excluded:
-            wanted.append(_word_match(typed))
+            wanted.append(match)
         named = list(concepts.get(typed, ()))
         if named:
             marks = ", ".join("?" for _ in named)
@@ -109,8 +113,6 @@ def concept_conditions(
             )
             params.extend(named)
         clauses.append(f"{'NOT ' if excluded else ''}({clause})")
-    if not wanted:
-        raise SearchQueryError(f"search query {query!r} has no word to look for")
     return " AND ".join(clauses), params, " OR ".join(wanted)
 
 
