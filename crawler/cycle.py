@@ -402,7 +402,9 @@ def crawl(config: Config, args: argparse.Namespace) -> int:
     try:
         with Storage.open_configured(config) as storage:
             chosen = choose_sources(config, storage, args.source, args.all, now)
-            next_due = storage.sources.next_due([s.name for s in config.sources])
+            next_due = storage.sources.next_due(
+                {s.name: config.interval_of(s) for s in config.sources}
+            )
             with shared_by_every_crawler(storage):
                 results = run_cycle(config, chosen, args.log_level, print_progress)
     except UnknownSource as error:

@@ -123,10 +123,12 @@ class Sources:
         return due
 
     @wraps_errors
-    def next_due(self, names: Iterable[str]) -> dict[str, str | None]:
-        """When each of these sources is next due (None: now)."""
-        rows = {row["name"]: row["next_fetch_at"] for row in self.all()}
-        return {name: rows.get(name) for name in names}
+    def next_due(self, intervals: dict[str, timedelta]) -> dict[str, str | None]:
+        """When each of these sources (name: interval) is next due (None: now), as `due`
+        decides it."""
+        rows = {row["name"]: row for row in self.all()}
+        due_at = {name: _next_fetch(rows.get(name, {}), i) for name, i in intervals.items()}
+        return {name: to_iso(at) if at else None for name, at in due_at.items()}
 
     @wraps_errors
     def validators(self, source: str, url: str) -> tuple[str | None, str | None]:

@@ -208,6 +208,8 @@ def test_a_shortened_interval_applies_from_the_last_fetch(storage: Storage) -> N
     ten_minutes = timedelta(minutes=10)
     # A failing source keeps its back-off (twelve hours after one error).
     assert storage.sources.due({"Feed": ten_minutes, "Down": ten_minutes}, later) == ["Feed"]
+    # ...and the cycle's summary says so too ("nothing due; next: …").
+    assert storage.sources.next_due({"Feed": ten_minutes}) == {"Feed": "2026-01-01T07:10:05Z"}
     lengthened = timedelta(hours=12)  # a longer interval waits for the recorded time
     assert storage.sources.due({"Feed": lengthened}, later) == []
 
