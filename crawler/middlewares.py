@@ -15,7 +15,7 @@ from scrapy.http import Response
 
 from crawler.addon import CONFIG_OBJECT
 from crawler.items import Lead
-from crawler.meta import LEAD, PRIMARY, REREAD, SOURCE
+from crawler.meta import LEAD, PRIMARY, REREAD, source_of
 from crawler.state import crawler_storage
 from crawler.urls import canonical_url, is_fetchable, refusal_reason
 from storage import guid_alias
@@ -97,8 +97,7 @@ class ConditionalGetMiddleware(_CrawlerMiddleware):
     def process_request(self, request: Request) -> None:
         if PRIMARY not in request.meta:  # not a source's document (an article page)
             return
-        # The probe (crawler.probe) asks for several sources' URLs; it names each.
-        source = request.meta.get(SOURCE) or self.crawler.spider.source_name  # type: ignore[union-attr]
+        source = source_of(request.meta, self.crawler.spider)
         etag, last_modified = crawler_storage(self.crawler).sources.validators(source, request.url)
         if etag:
             request.headers.setdefault("If-None-Match", etag)

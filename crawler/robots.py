@@ -16,7 +16,7 @@ from scrapy.robotstxt import ProtegoRobotParser, RobotParser
 from scrapy.spiders import Spider
 from scrapy.utils.httpobj import urlparse_cached
 
-from crawler.meta import SOURCE
+from crawler.meta import source_of
 
 MAX_ROBOTS_BYTES = 500 * 1024
 
@@ -51,8 +51,7 @@ class SharedRobotsTxtMiddleware(RobotsTxtMiddleware):
 
     async def robot_parser(self, request: Request) -> RobotParser | None:
         netloc = urlparse_cached(request).netloc
-        # The probe (crawler.probe) asks for several sources' URLs; it names each.
-        source = str(request.meta.get(SOURCE) or getattr(self.crawler.spider, "source_name", ""))
+        source = source_of(request.meta, self.crawler.spider)
         not_fetched = _NOT_FETCHED_FOR.setdefault(source, set())
         if netloc in not_fetched:
             return None
