@@ -22,6 +22,7 @@ within one run. See bench/README.md.
 """
 
 import argparse
+import compileall
 import json
 import os
 import shutil
@@ -68,9 +69,24 @@ def loadavg() -> str:
     return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
 
+# The checkout's packages, whose bytecode the benches compile first.
+PACKAGES = ("config", "crawler", "digest", "relevance", "scheduler", "storage", "textkeys")
+
+
 def child_env() -> dict[str, str]:
-    """This checkout's packages, not an installed copy."""
-    return {**os.environ, "PYTHONPATH": str(REPO)}
+    """This checkout's packages, not an installed copy, run as an installed copy runs: from
+    compiled bytecode. (`pip install` compiles a package's modules; a shell that sets
+    PYTHONDONTWRITEBYTECODE, as some sandboxes do, made every crawl compile ours from source
+    again: 0.1 s of CPU per process, a fifth of an unchanged re-crawl.)"""
+    compile_checkout()
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    return env
+
+
+def compile_checkout() -> None:
+    for package in PACKAGES:
+        compileall.compile_dir(REPO / package, quiet=1)
 
 
 def checked(name: str, measured: Measured) -> Measured:
