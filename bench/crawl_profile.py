@@ -304,8 +304,9 @@ def component_costs(web_root: Path, sample: int) -> None:
     from crawler.extract import DATE_PARAMS, extract_article
     from crawler.feeds import parse_feed
     from relevance import profile_for, score_article
+    from storage.minhash import shingle_hashes
     from storage.models import normalise_for_hash
-    from storage.neardup import fingerprint, shingle_hashes
+    from storage.neardup import fingerprint
 
     every_page = sorted(web_root.glob("*/news/*/*/*.html"))
     pages = every_page[:: max(1, len(every_page) // sample)][:sample]

@@ -9,17 +9,22 @@ holds the decision threshold chosen when training (recall first), so relevance 0
 threshold.
 """
 
+from __future__ import annotations
+
 import io
 import json
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from . import ngrams
+
+# numpy is imported where a model's n-gram weights are read or used, not with the package:
+# a crawl cycle whose every source answers 304 scores nothing and imports no numpy.
+if TYPE_CHECKING:
+    import numpy as np
 
 MODEL_FILE = "model.json"
 # The n-gram weights, one per hashed bucket (float16, 2**ngrams.BITS of them).
@@ -66,6 +71,8 @@ class Model:
         """Each n-gram bucket's share of the logit."""
         if self.grams is None or not grams:
             return {}
+        import numpy as np
+
         index = np.fromiter(grams.keys(), dtype=np.int64, count=len(grams))
         values = np.fromiter(grams.values(), dtype=np.float64, count=len(grams))
         shares = values * self.grams[index].astype(np.float64)
@@ -99,12 +106,16 @@ def model_from_json(data: dict[str, Any], grams: np.ndarray | None = None) -> Mo
 
 
 def grams_to_bytes(grams: np.ndarray) -> bytes:
+    import numpy as np
+
     buffer = io.BytesIO()
     np.save(buffer, grams.astype(np.float16), allow_pickle=False)
     return buffer.getvalue()
 
 
 def grams_from_bytes(data: bytes) -> np.ndarray:
+    import numpy as np
+
     grams = np.load(io.BytesIO(data), allow_pickle=False)
     if grams.shape != (ngrams.SIZE,):
         raise ValueError(f"{GRAMS_FILE}: {grams.shape} weights, expected {ngrams.SIZE}")
@@ -136,6 +147,7 @@ def fit(
     """L2-penalised logistic regression (the bias is not penalised) over the named features
     and, if given, the n-gram vectors, fitted by L-BFGS (scipy, imported only here: scoring
     needs numpy alone). Deterministic: a few thousand items at most."""
+    import numpy as np
     from scipy import sparse
     from scipy.optimize import minimize
 

@@ -4,6 +4,10 @@ with Storage.open(Path("newswatch.db")) as storage:
     storage.articles.search("Oymasha")
 """
 
+# First, before any module of ours imports sqlite-utils: see there.
+import storage.sqlite_import  # noqa: F401
+
+# isort: split
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime

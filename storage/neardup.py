@@ -23,8 +23,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-import numpy as np
-
 from storage.models import normalise_for_hash
 
 # Characters per shingle (of the reduced text). Nine spans about two words: short enough that
@@ -42,6 +40,8 @@ NUM_PERM = BANDS * ROWS
 MINHASH_SEED = 1
 # datasketch's name for the scheme (its default since 2.0), which these signatures follow.
 MINHASH_SCHEME = "affine32"
+# A signature is NUM_PERM little-endian uint32 (storage/minhash.py computes it).
+SIGNATURE_ITEM_BYTES = 4
 # Estimated Jaccard similarity from which a candidate counts as the same story. Copies with a
 # new header, footer and credit line and an edited sentence measure 0.5–0.95, heavily edited
 # short ones down to 0.3; separately written articles on the same event 0.03–0.1, with the
@@ -58,18 +58,6 @@ MIN_CHARS = 200
 MIN_SHORT_TEXT_WORDS = 8
 
 
-def _affine_permutations(seed: int, count: int) -> tuple[np.ndarray, np.ndarray]:
-    """The permutations h -> a*h + b (mod 2^32, `a` odd) of datasketch's affine32 scheme, drawn
-    from the same generator in the same order, so the signatures are the same."""
-    generator = np.random.RandomState(seed)
-    a = generator.randint(0, 1 << 31, count, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
-    b = generator.randint(0, 1 << 32, count, dtype=np.uint32)
-    return a, b
-
-
-_PERMUTATIONS = _affine_permutations(MINHASH_SEED, NUM_PERM)
-_POLY = np.uint64(0x100000001B3)  # an odd multiplier for the rolling shingle hash
-_SIGNATURE_DTYPE = np.dtype("<u4")
 _NOT_YET_STORED = 2**63 - 1  # an article being stored has no id yet: it ranks after ties
 
 # Host labels that mark another rendering of one site (mobile, AMP), not another outlet.
@@ -113,42 +101,14 @@ class Match:
     original_rank: Rank
 
 
-def shingle_hashes(text: str | None) -> np.ndarray:
-    """Distinct 32-bit hashes of the reduced text's character shingles (empty when short)."""
-    reduced = normalise_for_hash(text or "")
-    if len(reduced) < MIN_CHARS:
-        return np.empty(0, dtype=np.uint32)
-    codes = np.frombuffer(reduced.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
-    count = len(codes) - SHINGLE_CHARS + 1
-    # A polynomial rolling hash, computed for all windows at once; datasketch's affine32
-    # scheme mixes each input with the MurmurHash3 finalizer, so a simple hash suffices.
-    hashes = np.zeros(count, dtype=np.uint64)
-    for offset in range(SHINGLE_CHARS):
-        hashes = hashes * _POLY + codes[offset : offset + count]
-    hashes ^= hashes >> np.uint64(31)
-    return np.unique((hashes >> np.uint64(32)).astype(np.uint32))
-
-
-def _premix(hashes: np.ndarray) -> np.ndarray:
-    """MurmurHash3's 32-bit finalizer (uint32 arithmetic wraps, as it should): the affine32
-    scheme spreads every input with it once before the permutations."""
-    hashes = hashes ^ (hashes >> np.uint32(16))
-    hashes = hashes * np.uint32(0x85EBCA6B)
-    hashes = hashes ^ (hashes >> np.uint32(13))
-    hashes = hashes * np.uint32(0xC2B2AE35)
-    mixed: np.ndarray = hashes ^ (hashes >> np.uint32(16))
-    return mixed
-
-
 def fingerprint(text: str | None) -> Fingerprint | None:
     """The text's fingerprint, or None when it is too short to compare."""
-    hashes = shingle_hashes(text)
-    if not len(hashes):
-        return None
-    a, b = _PERMUTATIONS
-    permuted = _premix(hashes).reshape(-1, 1) * a + b  # one column per permutation
-    signature = permuted.min(axis=0).astype(_SIGNATURE_DTYPE).tobytes()
-    return Fingerprint(signature=signature, shingles=len(hashes))
+    # numpy is imported with the first fingerprint, not with storage: a crawl cycle that
+    # stores nothing makes none.
+    from storage import minhash
+
+    signed = minhash.signature(text)
+    return None if signed is None else Fingerprint(signature=signed[0], shingles=signed[1])
 
 
 def band_keys(signature: bytes) -> list[int]:
@@ -157,7 +117,7 @@ def band_keys(signature: bytes) -> list[int]:
     The number is part of the key so that one indexed column holds every band.
     """
     keys = []
-    width = ROWS * _SIGNATURE_DTYPE.itemsize
+    width = ROWS * SIGNATURE_ITEM_BYTES
     for band in range(BANDS):
         chunk = signature[band * width : (band + 1) * width]
         digest = hashlib.blake2b(bytes([band]) + chunk, digest_size=8).digest()
@@ -168,9 +128,9 @@ def band_keys(signature: bytes) -> list[int]:
 def similarity(a: bytes, b: bytes) -> float:
     """Estimated Jaccard similarity of the texts behind two signatures: the share of the
     permutations whose minimum they share."""
-    left = np.frombuffer(a, dtype=_SIGNATURE_DTYPE)
-    right = np.frombuffer(b, dtype=_SIGNATURE_DTYPE)
-    return float(np.count_nonzero(left == right)) / len(left)
+    from storage import minhash  # see fingerprint()
+
+    return minhash.similarity(a, b)
 
 
 def rank(

@@ -472,7 +472,8 @@ def test_signatures_are_datasketchs_affine32_minhash_byte_for_byte() -> None:
     # Databases from earlier releases hold datasketch's signatures: ours must be the same.
     from datasketch import LeanMinHash, MinHash
 
-    from storage.neardup import MINHASH_SCHEME, MINHASH_SEED, NUM_PERM, shingle_hashes
+    from storage.minhash import shingle_hashes
+    from storage.neardup import MINHASH_SCHEME, MINHASH_SEED, NUM_PERM
 
     texts = [text_of(PATROL_BOATS), text_of(PATROL_BOATS_AGGREGATED), seed_copy_text()]
     texts += [" ".join(f"word{n * k}" for n in range(300)) for k in range(1, 6)]

@@ -1,0 +1,67 @@
+"""MinHash signatures in numpy: datasketch 2's "affine32" scheme (see storage/neardup.py,
+which holds its parameters and imports this module only when it first needs a signature)."""
+
+import numpy as np
+
+from storage.models import normalise_for_hash
+from storage.neardup import MIN_CHARS, MINHASH_SEED, NUM_PERM, SHINGLE_CHARS
+
+_SIGNATURE_DTYPE = np.dtype("<u4")
+_POLY = np.uint64(0x100000001B3)  # an odd multiplier for the rolling shingle hash
+
+
+def _affine_permutations(seed: int, count: int) -> tuple[np.ndarray, np.ndarray]:
+    """The permutations h -> a*h + b (mod 2^32, `a` odd) of datasketch's affine32 scheme, drawn
+    from the same generator in the same order, so the signatures are the same."""
+    generator = np.random.RandomState(seed)
+    a = generator.randint(0, 1 << 31, count, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = generator.randint(0, 1 << 32, count, dtype=np.uint32)
+    return a, b
+
+
+_PERMUTATIONS = _affine_permutations(MINHASH_SEED, NUM_PERM)
+
+
+def shingle_hashes(text: str | None) -> np.ndarray:
+    """Distinct 32-bit hashes of the reduced text's character shingles (empty when short)."""
+    reduced = normalise_for_hash(text or "")
+    if len(reduced) < MIN_CHARS:
+        return np.empty(0, dtype=np.uint32)
+    codes = np.frombuffer(reduced.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    count = len(codes) - SHINGLE_CHARS + 1
+    # A polynomial rolling hash, computed for all windows at once; datasketch's affine32
+    # scheme mixes each input with the MurmurHash3 finalizer, so a simple hash suffices.
+    hashes = np.zeros(count, dtype=np.uint64)
+    for offset in range(SHINGLE_CHARS):
+        hashes = hashes * _POLY + codes[offset : offset + count]
+    hashes ^= hashes >> np.uint64(31)
+    return np.unique((hashes >> np.uint64(32)).astype(np.uint32))
+
+
+def _premix(hashes: np.ndarray) -> np.ndarray:
+    """MurmurHash3's 32-bit finalizer (uint32 arithmetic wraps, as it should): the affine32
+    scheme spreads every input with it once before the permutations."""
+    hashes = hashes ^ (hashes >> np.uint32(16))
+    hashes = hashes * np.uint32(0x85EBCA6B)
+    hashes = hashes ^ (hashes >> np.uint32(13))
+    hashes = hashes * np.uint32(0xC2B2AE35)
+    mixed: np.ndarray = hashes ^ (hashes >> np.uint32(16))
+    return mixed
+
+
+def signature(text: str | None) -> tuple[bytes, int] | None:
+    """The text's signature (NUM_PERM little-endian uint32) and its shingle count, or None
+    when it is too short to compare."""
+    hashes = shingle_hashes(text)
+    if not len(hashes):
+        return None
+    a, b = _PERMUTATIONS
+    permuted = _premix(hashes).reshape(-1, 1) * a + b  # one column per permutation
+    return permuted.min(axis=0).astype(_SIGNATURE_DTYPE).tobytes(), len(hashes)
+
+
+def similarity(a: bytes, b: bytes) -> float:
+    """The share of the permutations whose minimum the two signatures share."""
+    left = np.frombuffer(a, dtype=_SIGNATURE_DTYPE)
+    right = np.frombuffer(b, dtype=_SIGNATURE_DTYPE)
+    return float(np.count_nonzero(left == right)) / len(left)
