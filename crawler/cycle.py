@@ -13,11 +13,12 @@ import contextlib
 import copy
 import fcntl
 import logging
+import os
 import sys
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 # Scrapy's HTTP download handler, imported here rather than when the first crawler's engine
 # starts: its module makes deprecated class aliases, each calling inspect.stack(), which
@@ -150,6 +151,8 @@ def run_cycle(
     all_done.addBoth(_stop_reactor)
     cycle.watch.start()
     process.start(stop_after_crawl=False)
+    if cycle.profile_problem is not None:
+        raise ProfileError(cycle.profile_problem)
     return [cycle.result(name) for name in sources]
 
 
@@ -168,6 +171,8 @@ class _Cycle:
         self.held = 0
         self.held_for: dict[str, int] = {}
         self.probe = process.create_crawler(ProbeSpider)
+        self.profile_problem: str | None = None
+        self.profile_built = False
 
     def start(self, sources: list[str]) -> defer.Deferred[Any]:
         """Start the probe; the result fires once every source's crawl has ended."""
@@ -209,6 +214,8 @@ class _Cycle:
         return all_done
 
     def crawl_source(self, name: str, prefetched: Prefetched | None) -> None:
+        if not self.profile_usable():
+            return  # not crawled: the source keeps its validators and is asked again next cycle
         crawler = self.process.create_crawler(SPIDERS[self.config.source(name).kind])
         self.crawlers[name] = crawler
         self.watch.add(crawler)
@@ -216,6 +223,19 @@ class _Cycle:
         run.addBoth(self.watch.source_done, self.config, name, crawler)
         run.addBoth(self.release, name)
         self.runs.append((name, run))
+
+    def profile_usable(self) -> bool:
+        """Build the relevance profile when the first source needs a crawl of its own, not
+        before the cycle: a cycle whose every source answers 304 scores nothing (building it
+        imports numpy: 0.2 s of CPU). A broken profile stops the cycle there; no source with
+        something new is crawled, so none of it is stored unscored or skipped."""
+        if not self.profile_built:
+            self.profile_built = True
+            try:
+                profile_for(self.config.profile)
+            except ProfileError as error:
+                self.profile_problem = str(error)
+        return self.profile_problem is None
 
     def release(self, result: object, name: str) -> object:
         self.held -= self.held_for.pop(name, 0)
@@ -385,11 +405,6 @@ def main(argv: list[str] | None = None) -> int:
         print("configuration is not usable:\n  " + "\n  ".join(error.problems), file=sys.stderr)
         return CycleExit.CONFIG_UNUSABLE
     try:
-        profile_for(config.profile)  # a broken profile stops the cycle before any fetch
-    except ProfileError as error:
-        print(f"relevance profile is not usable: {error}", file=sys.stderr)
-        return CycleExit.CONFIG_UNUSABLE
-    try:
         with one_crawl_at_a_time(config.storage.path):
             return crawl(config, args)
     except OSError as error:  # the lock file cannot be made: the database folder is unusable
@@ -410,6 +425,9 @@ def crawl(config: Config, args: argparse.Namespace) -> int:
     except UnknownSource as error:
         print(str(error), file=sys.stderr)
         return CycleExit.UNKNOWN_SOURCE
+    except ProfileError as error:
+        print(f"relevance profile is not usable: {error}", file=sys.stderr)
+        return CycleExit.CONFIG_UNUSABLE
     except StorageError as error:
         print(str(error), file=sys.stderr)
         return CycleExit.DATABASE_UNUSABLE
@@ -418,5 +436,16 @@ def crawl(config: Config, args: argparse.Namespace) -> int:
     return CycleExit.OK
 
 
+def exit_at_once(code: int) -> NoReturn:
+    """Exit without tearing the interpreter down: freeing the objects of some 800 modules one
+    by one cost 0.1 s of CPU per cycle, a tenth of an unchanged re-crawl. Everything the cycle
+    writes is closed by then (database, page workers, reactor); the logs and the summary are
+    flushed here."""
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    exit_at_once(main())
