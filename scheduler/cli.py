@@ -302,7 +302,9 @@ def _nothing_due(next_due: dict[str, str | None]) -> str:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
 @click.pass_obj
 def stats(app: AppContext, as_json: bool) -> None:
-    """Count the stored articles: in all, relevant, duplicates, and per source.
+    """Count the stored articles: in all, relevant, duplicates, and per source. A verbatim
+    copy (the very text of another outlet's article) is stored once, as that outlet's address
+    of the article, and counted apart.
 
     Example:
 
@@ -318,6 +320,7 @@ def stats(app: AppContext, as_json: bool) -> None:
     echo(f"articles:   {totals['articles']}")
     echo(f"relevant:   {totals['relevant']}")
     echo(f"duplicates: {totals['duplicates']}")
+    echo(f"verbatim copies: {totals['verbatim_copies']} (another outlet's address of an article)")
     if seed is not None:
         echo(f"seed:       #{seed.id} {seed.title}")
     echo(f"first seen: {totals['first_seen'] or '-'}")
@@ -329,12 +332,21 @@ def stats(app: AppContext, as_json: bool) -> None:
             r["articles"],
             r["relevant"],
             r["duplicates"],
+            r["verbatim_copies"],
             r["first_seen"],
             r["last_seen"],
         ]
         for r in totals["per_source"]
     ]
-    headers = ["source", "articles", "relevant", "duplicates", "first seen", "last seen"]
+    headers = [
+        "source",
+        "articles",
+        "relevant",
+        "duplicates",
+        "verbatim copies",
+        "first seen",
+        "last seen",
+    ]
     echo(tabulate(rows, headers=headers))
 
 

@@ -622,19 +622,39 @@ class Articles:
                 """
             )
         )
-        per_source = list(
-            self.db.query(
+        per_source = {
+            row["source"]: {**row, "verbatim_copies": 0}
+            for row in self.db.query(
                 """
                 SELECT source, count(*) AS articles,
                        coalesce(sum(relevant), 0) AS relevant,
                        count(duplicate_of) AS duplicates,
                        min(first_seen_at) AS first_seen,
                        max(first_seen_at) AS last_seen
-                FROM articles GROUP BY source ORDER BY articles DESC, source
+                FROM articles GROUP BY source
                 """
             )
-        )
-        return {**totals, "per_source": per_source}
+        }
+        # A copy with the very text of another outlet's article is stored once, as that
+        # outlet's address of it: counted here, so that the outlet that carried it shows.
+        verbatim = self.db.execute(
+            """
+            SELECT x.source, count(*), min(x.added_at), max(x.added_at)
+            FROM article_aliases x JOIN articles o ON o.id = x.article_id
+            WHERE x.source IS NOT NULL AND x.source != o.source
+              AND (x.url LIKE 'http://%' OR x.url LIKE 'https://%')
+            GROUP BY x.source
+            """
+        ).fetchall()
+        empty = {"articles": 0, "relevant": 0, "duplicates": 0}
+        for source, count, first, last in verbatim:
+            row = per_source.setdefault(
+                source, {"source": source, **empty, "first_seen": first, "last_seen": last}
+            )
+            row["verbatim_copies"] = count
+        ordered = sorted(per_source.values(), key=lambda r: (-r["articles"], r["source"]))
+        total_verbatim = sum(count for _source, count, _first, _last in verbatim)
+        return {**totals, "verbatim_copies": total_verbatim, "per_source": ordered}
 
 
 def _addresses(article: Article) -> list[str]:

@@ -22,6 +22,20 @@ _ARTICLE_COLUMNS = """
     a.duplicate_of, a.story_id, a.page_problem, substr(a.text, 1, 1500) AS text
 """
 
+# Another outlet's address of a stored article (the same text, stored once: an alias) as a
+# copy row of the article's group: what that outlet carried, when newswatch first saw it
+# there. Its `id` is the stored article's. Only web addresses count, never guid aliases, and
+# never the article's own outlet (an old or AMP address).
+_ALIAS_COPY_ROWS = """
+    SELECT o.id, x.url, x.url AS canonical_url, x.source, o.title, o.author, o.published_at,
+           x.added_at AS first_seen_at, o.updated_at, o.lang, o.relevance, o.relevant,
+           o.matched, o.is_seed, coalesce(o.duplicate_of, o.id) AS duplicate_of, o.story_id,
+           o.page_problem, substr(o.text, 1, 1500) AS text
+    FROM article_aliases x JOIN articles o ON o.id = x.article_id
+    WHERE x.source IS NOT NULL AND x.source != o.source
+      AND (x.url LIKE 'http://%' OR x.url LIKE 'https://%')
+"""
+
 
 class Digests:
     def __init__(self, db: Database, path: Path) -> None:
@@ -174,24 +188,31 @@ class Digests:
 
     @wraps_errors
     def copies_of(self, original_ids: Iterable[int], until: str) -> list[dict[str, Any]]:
-        """The syndicated copies of these articles first seen before `until`."""
+        """The syndicated copies of these articles first seen before `until`: near copies,
+        stored as rows of their own, and verbatim ones, stored as another outlet's address
+        of the article or of one of its copies."""
         rows: list[dict[str, Any]] = []
         for chunk, marks in in_chunks(original_ids):
             rows.extend(
                 self.db.query(
                     f"""
-                    SELECT {_ARTICLE_COLUMNS} FROM articles a
-                    WHERE a.duplicate_of IN ({marks}) AND a.first_seen_at < ?
-                    ORDER BY a.first_seen_at, a.id
+                    SELECT * FROM (
+                        SELECT {_ARTICLE_COLUMNS} FROM articles a
+                        WHERE a.duplicate_of IN ({marks}) AND a.first_seen_at < ?
+                        UNION ALL
+                        {_ALIAS_COPY_ROWS}
+                          AND coalesce(o.duplicate_of, o.id) IN ({marks}) AND x.added_at < ?
+                    ) ORDER BY first_seen_at, id, url
                     """,
-                    [*chunk, until],
+                    [*chunk, until, *chunk, until],
                 )
             )
         return rows
 
     @wraps_errors
     def new_copies_of_earlier(self, since: str, until: str) -> list[dict[str, Any]]:
-        """Copies first seen in [since, until) of articles seen before it (or of the seed).
+        """Copies first seen in [since, until) of articles seen before it (or of the seed),
+        near and verbatim (see copies_of).
 
         The original already appeared in an earlier digest, but that another outlet has now
         carried it is news of its own.
@@ -199,13 +220,20 @@ class Digests:
         return list(
             self.db.query(
                 f"""
-                SELECT {_ARTICLE_COLUMNS} FROM articles a
-                JOIN articles o ON o.id = a.duplicate_of
-                WHERE a.first_seen_at >= ? AND a.first_seen_at < ?
-                  AND (o.first_seen_at < ? OR o.is_seed = 1)
-                ORDER BY a.first_seen_at, a.id
+                SELECT * FROM (
+                    SELECT {_ARTICLE_COLUMNS} FROM articles a
+                    JOIN articles r ON r.id = a.duplicate_of
+                    WHERE a.first_seen_at >= :since AND a.first_seen_at < :until
+                      AND (r.first_seen_at < :since OR r.is_seed = 1)
+                    UNION ALL
+                    {_ALIAS_COPY_ROWS}
+                      AND x.added_at >= :since AND x.added_at < :until
+                      AND EXISTS (SELECT 1 FROM articles r
+                                  WHERE r.id = coalesce(o.duplicate_of, o.id)
+                                    AND (r.first_seen_at < :since OR r.is_seed = 1))
+                ) ORDER BY first_seen_at, id, url
                 """,
-                [since, until, since],
+                {"since": since, "until": until},
             )
         )
 

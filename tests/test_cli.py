@@ -191,11 +191,34 @@ def test_stats_counts_per_source(config_file: Path) -> None:
                 for n in range(4)
             ]
         )
+        # Outlet B carries one of them word for word: stored once, as B's address of it.
+        text = "Sappers cleared the Agdam road of mines before the convoy passed. " * 5
+        first, verbatim = (
+            Article(
+                url=url,
+                canonical_url=url,
+                source=source,
+                title="Agdam road cleared",
+                text=text,
+                relevant=True,
+                matched=("x",),
+            )
+            for url, source in (
+                ("http://a.test/agdam", "Outlet A"),
+                ("http://b.test/1", "Outlet B"),
+            )
+        )
+        assert storage.articles.add_many([first, verbatim])[1] is None
     result = run("--config", str(config_file), "stats")
-    assert "articles:   5" in result.output
-    assert "relevant:   3" in result.output  # two of Outlet A's and the seed
-    line = next(line for line in result.output.splitlines() if line.startswith("Outlet A"))
-    assert line.split()[2:4] == ["4", "2"]
+    assert "articles:   6" in result.output
+    assert "relevant:   4" in result.output  # three of Outlet A's and the seed
+    assert "verbatim copies: 1" in result.output
+    rows = {
+        line.split()[1]: line.split()[2:6]
+        for line in result.output.splitlines()
+        if line.startswith("Outlet ")
+    }
+    assert rows == {"A": ["5", "3", "0", "0"], "B": ["0", "0", "0", "1"]}
 
 
 def test_stored_text_cannot_drive_the_terminal(config_file: Path) -> None:

@@ -372,3 +372,72 @@ def test_every_format_is_valid_whatever_the_stored_titles_hold(tmp_path):
     )
     json.loads(outputs["json"])
     assert html.fromstring(outputs["html"]).find(".//body") is not None
+
+
+def test_a_verbatim_copy_on_another_outlet_is_carried_by_it(tmp_path: Path) -> None:
+    # A copy with the very same text is stored once, as another outlet's address of the
+    # article: the digest still names that outlet, in the period it carried the story.
+    from datetime import UTC, datetime
+
+    from digest_fixtures import article
+
+    from storage.timeutil import to_iso
+
+    config = make_config(tmp_path)
+    body = (
+        "Border guards of Kazakhstan and Kyrgyzstan held a joint patrol on the Chu river "
+        "on Monday, the first since the two services signed a cooperation plan in spring. "
+        "Officers said the patrol will be repeated every month until the end of the year."
+    )
+    now = datetime.now(UTC)
+    with Storage.open(config.storage.path) as storage:
+        storage.prepare(config)
+        seen = to_iso(now - timedelta(hours=3))
+        original = storage.articles.add(
+            article(
+                "chu-patrol", "Joint patrol on the Chu river", "Kazinform", 0.8, seen, text=body
+            )
+        )
+        earlier = storage.articles.add(
+            article(
+                "naryn-drill",
+                "Naryn mountain drill ends",
+                "24.kg",
+                0.8,
+                to_iso(now - timedelta(days=3)),
+                text=body.replace("Chu river", "Naryn valley"),
+            )
+        )
+        copies = [
+            article("chu-copy", "Joint patrol on the Chu river", "Kaktus", 0.8, seen, text=body),
+            article(
+                "naryn-copy",
+                "Naryn mountain drill ends",
+                "Kaktus",
+                0.8,
+                seen,
+                text=body.replace("Chu river", "Naryn valley"),
+            ),
+        ]
+        assert storage.articles.add_many(copies) == [None, None]  # stored as aliases
+        assert original is not None and earlier is not None
+
+        def text_since(since: datetime) -> str:
+            result = run_digest(
+                config,
+                storage,
+                now + timedelta(seconds=1),
+                since=since,
+                formats=["text"],
+                output="-",
+                dry_run=True,
+                stdout=_Sink(),
+            )
+            return " ".join(result.rendered["text"].split())
+
+        text = text_since(now - timedelta(days=1))
+    assert "Joint patrol on the Chu river" in text
+    assert "Also carried by: Kaktus" in text
+    assert "(+1 copies)" in text or "(+1 copy)" in text
+    # The earlier story is not new, but that another outlet carried it now is.
+    assert "Newly carried by: Kaktus" in text
