@@ -111,10 +111,25 @@ def load_config(explicit: Path | None = None) -> Config:
     if not path.exists():
         how = "given by --config" if explicit is not None else f"given by ${CONFIG_ENV}"
         raise ConfigError([f"{path}: configuration file not found ({how})"])
+    config, _text = load_config_file(path)
+    return config
+
+
+def load_config_file(path: Path) -> tuple[Config, str]:
+    """The configuration in the file at `path`, and the text it loaded from (a running
+    daemon keeps the last text that loaded, to crawl with while the file has an error)."""
     try:
-        table = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         raise ConfigError([f"{path}: cannot read the file: {error}"]) from error
+    return config_from_text(text, path), text
+
+
+def config_from_text(text: str, path: Path) -> Config:
+    """The configuration of the file at `path`, from its text as read earlier: its relative
+    paths count from the file's folder, and its problems name the file."""
+    try:
+        table = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise ConfigError([f"{path}: not valid TOML: {error}"]) from error
     return _from_table(table, path, base=path.resolve().parent, file=path)
