@@ -385,6 +385,11 @@ def scrapy_crawl(config: Path, *args: str) -> subprocess.CompletedProcess:
             "error: source 'Steppe Wire' is of kind 'feed', not 'sitemap': use `scrapy crawl feed`",
         ),
         (("feed",), "error: spider 'feed' needs a source: -a source=NAME"),
+        (
+            ("feed", "-a", "source=Typo"),
+            "error: {config}: [[sources]] #2 ('Typo') url: expected an http:// or https:// URL, "
+            "got 'htp://x.test/' (this source is left out until that is fixed)",
+        ),
         (("news", "-a", "source=x"), "error: no spider named 'news'; spiders: feed, site, sitemap"),
     ],
 )
@@ -393,7 +398,10 @@ def test_scrapy_crawl_of_a_source_it_cannot_crawl_says_why_in_one_line(
 ) -> None:
     config = write_config(
         tmp_path / "one.toml",
-        [{"name": "Steppe Wire", "kind": "feed", "url": "http://127.0.0.1:9/atom.xml"}],
+        [
+            {"name": "Steppe Wire", "kind": "feed", "url": "http://127.0.0.1:9/atom.xml"},
+            {"name": "Typo", "kind": "feed", "url": "htp://x.test/"},
+        ],
     )
     completed = scrapy_crawl(config, *args)
     assert completed.returncode == 2

@@ -52,4 +52,6 @@ class Command(ScrapyCrawl):
             source_to_crawl(config, name, spider.kind)
         except NotCrawlable as error:
             return str(error)
+        for warning in config.warnings:  # sources a bad line left out, as `newswatch` says
+            print(f"warning: {warning}", file=sys.stderr)
         return None

@@ -35,7 +35,8 @@ HANDLED_STATUSES = [304, *range(400, 600)]
 
 
 class NotCrawlable(ValueError):
-    """A source a spider of this kind cannot crawl: not configured, or of another kind."""
+    """A source a spider of this kind cannot crawl: not configured, left out for a bad line,
+    or of another kind."""
 
 
 def source_to_crawl(config: Config, name: str, kind: str) -> SourceConfig:
@@ -44,6 +45,9 @@ def source_to_crawl(config: Config, name: str, kind: str) -> SourceConfig:
     try:
         source = config.source(name)
     except KeyError:
+        left_out = [s for s in config.left_out if s.name == name]
+        if left_out:
+            raise NotCrawlable(left_out[0].warning) from None
         where = config.file or "the built-in defaults"
         configured = ", ".join(repr(s.name) for s in config.sources) or "none"
         raise NotCrawlable(
