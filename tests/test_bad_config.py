@@ -4,9 +4,14 @@ that does not load at all stops a command run by hand, with one clear message.""
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+import tomlkit
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from config import parse_config_text
 from tests.crawling import init_database, read_rows, write_config
 from tests.daemons import newswatch
 from tests.outlets.articles import CASPIAN_HERALD, STEPPE_WIRE, FixtureArticle
@@ -106,3 +111,40 @@ def test_a_file_that_is_not_toml_stops_a_crawl_by_hand_with_one_clear_message(
     assert crawl.stderr.startswith("Error: configuration is not usable:\n")
     assert f"{config}: not valid TOML" in crawl.stderr and "Traceback" not in crawl.stderr
     assert not server.log  # nothing was fetched
+
+
+# A change that makes a source's entry bad, each a different check of the loader.
+BAD_CHANGES: list[tuple[str, Any]] = [
+    ("url", "ftp://a.test/"),
+    ("interval", "soon"),
+    ("interval", 0),
+    ("kind", "rss"),
+    ("intervall", "1h"),
+    ("max_pages", 0),
+    ("name", 3),
+    ("follow", ["("]),
+    ("paused", "yes"),
+    ("tags", [""]),
+]
+
+
+@settings(max_examples=60, deadline=None, derandomize=True)
+@given(st.lists(st.one_of(st.none(), st.sampled_from(BAD_CHANGES)), max_size=8))
+def test_each_bad_source_entry_costs_only_itself(changes: list[tuple[str, Any] | None]) -> None:
+    tables = []
+    for number, change in enumerate(changes, start=1):
+        table: dict[str, Any] = {
+            "name": f"S{number}",
+            "kind": "feed",
+            "url": f"http://a.test/{number}",
+        }
+        if change is not None:
+            table[change[0]] = change[1]
+        tables.append(table)
+    config = parse_config_text(tomlkit.dumps({"sources": tables}), "p.toml")
+    good = [number for number, change in enumerate(changes, start=1) if change is None]
+    bad = [number for number, change in enumerate(changes, start=1) if change is not None]
+    assert [source.name for source in config.sources] == [f"S{number}" for number in good]
+    assert len(config.warnings) == len(bad)
+    for number, warning in zip(bad, config.warnings, strict=True):
+        assert warning.startswith(f"p.toml: [[sources]] #{number}")
