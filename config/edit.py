@@ -67,7 +67,7 @@ def entry_problems(entry: SourceEntry) -> list[str]:
     """What is wrong with a source as it would be written (empty when it would load)."""
     text = tomlkit.dumps({"sources": [entry.as_table()]})
     try:
-        parse_config_text(text, "source")
+        parse_config_text(text, "source", strict=True)
     except ConfigError as error:
         # "source: [[sources]] #1 ('x') url: expected …" → "url: expected …"
         return [_key_and_message(problem) for problem in error.problems]
@@ -198,7 +198,9 @@ def _edit(
 
 def _parse(path: Path, text: str, when: str | None = None) -> Config:
     try:
-        return parse_config_text(text, str(path), base=path.parent)
+        # Strict: a source is found by its place among the file's tables, which a source
+        # left out would shift; a file with one is edited by hand.
+        return parse_config_text(text, str(path), base=path.parent, strict=True)
     except ConfigError as error:
         lead = f"{path}: the configuration would not load {when}:" if when else ""
         problems = "\n  ".join(error.problems)

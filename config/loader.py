@@ -2,7 +2,9 @@
 
 Lookup order: an explicit path (--config) > $NEWSWATCH_CONFIG > ./newswatch.toml > the
 built-in defaults. Every problem in a file is collected and reported at once, each naming
-the file, the key and what was expected.
+the file, the key and what was expected. A problem in one [[sources]] entry leaves that
+source out, reported as a warning, and the other sources load: one bad line must not stop
+all crawling.
 """
 
 import dataclasses
@@ -21,6 +23,7 @@ from config.schema import (
     CrawlConfig,
     DaemonConfig,
     DigestConfig,
+    LeftOutSource,
     ProfileConfig,
     SourceConfig,
     StorageConfig,
@@ -95,7 +98,8 @@ def defaults_beside(path: Path) -> Config:
 
 
 def load_config(explicit: Path | None = None) -> Config:
-    """Load the configuration, or raise ConfigError listing every problem."""
+    """Load the configuration, or raise ConfigError listing every problem. A source that
+    does not load is left out, with its problems in Config.left_out: the others load."""
     path, _named = find_config_file(explicit)
     if path is None:
         return _from_table(
@@ -107,25 +111,47 @@ def load_config(explicit: Path | None = None) -> Config:
     if not path.exists():
         how = "given by --config" if explicit is not None else f"given by ${CONFIG_ENV}"
         raise ConfigError([f"{path}: configuration file not found ({how})"])
+    config, _text = load_config_file(path)
+    return config
+
+
+def load_config_file(path: Path) -> tuple[Config, str]:
+    """The configuration in the file at `path`, and the text it loaded from (a running
+    daemon keeps the last text that loaded, to crawl with while the file has an error)."""
     try:
-        table = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         raise ConfigError([f"{path}: cannot read the file: {error}"]) from error
+    return config_from_text(text, path), text
+
+
+def config_from_text(text: str, path: Path) -> Config:
+    """The configuration of the file at `path`, from its text as read earlier: its relative
+    paths count from the file's folder, and its problems name the file."""
+    try:
+        table = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise ConfigError([f"{path}: not valid TOML: {error}"]) from error
     return _from_table(table, path, base=path.resolve().parent, file=path)
 
 
-def parse_config_text(text: str, name: str = "<text>", base: Path | None = None) -> Config:
-    """Load a configuration from TOML text (for tests and `init`)."""
+def parse_config_text(
+    text: str, name: str = "<text>", base: Path | None = None, strict: bool = False
+) -> Config:
+    """Load a configuration from TOML text (for tests, `init` and edits of the file; an edit
+    finds a source by its place among the file's, so it asks for `strict`: every source)."""
     try:
         table = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise ConfigError([f"{name}: not valid TOML: {error}"]) from error
-    return _from_table(table, Path(name), base=base or Path.cwd(), file=None)
+    return _from_table(table, Path(name), base=base or Path.cwd(), file=None, strict=strict)
 
 
-def _from_table(table: dict[str, Any], where: Path, base: Path, file: Path | None) -> Config:
+def _from_table(
+    table: dict[str, Any], where: Path, base: Path, file: Path | None, strict: bool = False
+) -> Config:
+    """The configuration of a parsed file. A [[sources]] entry that does not load is left
+    out (Config.left_out) and the others load; with `strict`, it is an error as the rest."""
     errors: list[str] = []
     loader = _Loader(where, base, errors)
     sections: dict[str, Any] = {}
@@ -141,10 +167,11 @@ def _from_table(table: dict[str, Any], where: Path, base: Path, file: Path | Non
     sections["profile"] = loader.section(ProfileConfig, table.get("profile", {}), "[profile]")
     sections["digest"] = loader.section(DigestConfig, table.get("digest", {}), "[digest]")
     sections["daemon"] = loader.section(DaemonConfig, table.get("daemon", {}), "[daemon]")
-    sections["sources"] = loader.sources(table.get("sources", []))
-    if errors:
-        raise ConfigError(errors)
-    return Config(**sections, file=file)
+    sections["sources"], left_out = loader.sources(table.get("sources", []))
+    if errors or (strict and left_out):
+        # Run by hand, the whole list at once: the sources' problems too.
+        raise ConfigError(errors + [problem for s in left_out for problem in s.problems])
+    return Config(**sections, file=file, left_out=left_out)
 
 
 class _Loader:
@@ -158,32 +185,42 @@ class _Loader:
     def problem(self, place: str, message: str) -> None:
         self.errors.append(f"{self.where}: {place}: {message}")
 
-    def sources(self, raw: Any) -> tuple[SourceConfig, ...]:
+    def sources(self, raw: Any) -> tuple[tuple[SourceConfig, ...], tuple[LeftOutSource, ...]]:
+        """The sources that load, and those left out with their problems (which are not
+        the file's errors: the other sources load without them)."""
         if not isinstance(raw, list):
             self.problem("sources", "expected an array of tables ([[sources]])")
-            return ()
-        built = []
-        seen: set[str] = set()
+            return (), ()
+        built: list[SourceConfig] = []
+        left_out: list[LeftOutSource] = []
         for number, entry in enumerate(raw, start=1):
-            label = f"[[sources]] #{number}"
-            if isinstance(entry, dict) and isinstance(entry.get("name"), str):
-                label += f" ({entry['name']!r})"
-            source = self.section(SourceConfig, entry, label)
-            if source is None:
-                continue
-            if source.name in seen:
-                self.problem(label, f"name {source.name!r} is used by an earlier source")
-            if source.follow and source.kind != "site":
-                self.problem(label, "follow: only sources of kind 'site' follow links")
-            if source.kind == "site" and not source.follow:
-                self.problem(
-                    label,
-                    "follow: is required for kind 'site' (regular expressions that the "
-                    "article URLs on its listing pages match)",
-                )
-            seen.add(source.name)
-            built.append(source)
-        return tuple(built)
+            name = entry.get("name") if isinstance(entry, dict) else None
+            label = f"[[sources]] #{number}" + (f" ({name!r})" if isinstance(name, str) else "")
+            already = len(self.errors)
+            source = self.source(entry, label, taken={s.name for s in built})
+            problems = tuple(self.errors[already:])
+            del self.errors[already:]
+            if source is None or problems:
+                left_out.append(LeftOutSource(name if isinstance(name, str) else None, problems))
+            else:
+                built.append(source)
+        return tuple(built), tuple(left_out)
+
+    def source(self, entry: Any, label: str, taken: set[str]) -> SourceConfig | None:
+        source: SourceConfig | None = self.section(SourceConfig, entry, label)
+        if source is None:
+            return None
+        if source.name in taken:
+            self.problem(label, f"name {source.name!r} is used by an earlier source")
+        if source.follow and source.kind != "site":
+            self.problem(label, "follow: only sources of kind 'site' follow links")
+        if source.kind == "site" and not source.follow:
+            self.problem(
+                label,
+                "follow: is required for kind 'site' (regular expressions that the "
+                "article URLs on its listing pages match)",
+            )
+        return source
 
     def section(self, cls: type, raw: Any, label: str) -> Any:
         if not isinstance(raw, dict):

@@ -143,6 +143,19 @@ class DaemonConfig:
 
 
 @dataclass(frozen=True)
+class LeftOutSource:
+    """A [[sources]] entry that did not load. One bad line must not cost the other sources:
+    this one is not crawled (its stored history is kept), the others load and crawl."""
+
+    name: str | None  # as written, when it is a string
+    problems: tuple[str, ...]  # each naming the file, the entry and the cause
+
+    @property
+    def warning(self) -> str:
+        return "; ".join(self.problems) + " (this source is left out until that is fixed)"
+
+
+@dataclass(frozen=True)
 class Config:
     storage: StorageConfig = StorageConfig()
     crawl: CrawlConfig = CrawlConfig()
@@ -151,6 +164,8 @@ class Config:
     digest: DigestConfig = DigestConfig()
     daemon: DaemonConfig = DaemonConfig()
     file: Path | None = None  # where it was loaded from; None for the built-in defaults
+    # Sources of the file that did not load (the others did); not part of the value.
+    left_out: tuple[LeftOutSource, ...] = field(default=(), compare=False)
 
     def __deepcopy__(self, memo: dict[int, object]) -> "Config":
         # Frozen all the way down: a copy is the same value. Scrapy deep-copies its settings,
@@ -163,6 +178,11 @@ class Config:
             if source.name == name:
                 return source
         raise KeyError(name)
+
+    @property
+    def warnings(self) -> list[str]:
+        """One line for each source left out: the file, the source and the cause."""
+        return [source.warning for source in self.left_out]
 
     def interval_of(self, source: SourceConfig) -> timedelta:
         return source.interval or self.crawl.interval

@@ -40,7 +40,7 @@ from twisted.internet import defer, task
 from twisted.internet.error import ReactorNotRunning
 from twisted.python.failure import Failure
 
-from config import Config, ConfigError, load_config
+from config import Config, ConfigError, config_from_text, load_config
 from crawler.addon import CONFIG_OBJECT
 from crawler.contract import CycleExit, CycleSummary, Progress, SourceResult
 from crawler.parent import stop_with_parent
@@ -81,6 +81,9 @@ def choose_sources(
     configured = [source.name for source in config.sources]
     if names:
         unknown = [name for name in names if name not in configured]
+        left_out = [s for s in config.left_out if s.name in unknown]
+        if left_out:
+            raise UnknownSource("; ".join(source.warning for source in left_out))
         if unknown:
             raise UnknownSource(
                 f"no source named {', '.join(map(repr, unknown))}; configured: "
@@ -402,6 +405,9 @@ def one_crawl_at_a_time(database: Path) -> Iterator[None]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m crawler.cycle", description=__doc__)
     parser.add_argument("--config", type=Path)
+    # The daemon sends the text of the file's last version that loaded: a file edited
+    # badly meanwhile does not stop its crawling (--config still names the file).
+    parser.add_argument("--config-on-stdin", action="store_true")
     parser.add_argument("--source", action="append", default=[])
     parser.add_argument("--all", action="store_true")
     parser.add_argument("--log-level", default="WARNING")
@@ -412,7 +418,11 @@ def main(argv: list[str] | None = None) -> int:
     # Scrapy installs the one root log handler (stderr, at --log-level) when the crawl
     # starts; problems before that are printed.
     try:
-        config = load_config(args.config)
+        if args.config_on_stdin and args.config is not None:
+            text = sys.stdin.buffer.read().decode("utf-8", errors="replace")
+            config = config_from_text(text, args.config)
+        else:
+            config = load_config(args.config)
     except ConfigError as error:
         print("configuration is not usable:\n  " + "\n  ".join(error.problems), file=sys.stderr)
         return CycleExit.CONFIG_UNUSABLE

@@ -4,6 +4,8 @@ crawler.addon copies them over these defaults when a crawl starts."""
 BOT_NAME = "newswatch"
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
+# `scrapy crawl` says an unknown source in one line (crawler/commands/crawl.py).
+COMMANDS_MODULE = "crawler.commands"
 
 ADDONS = {"crawler.addon.NewswatchConfigAddon": 0}
 

@@ -48,6 +48,10 @@ class AppContext:
                 raise ConfigProblem(
                     "configuration is not usable:\n  " + "\n  ".join(error.problems)
                 ) from error
+            # Every command says which sources a bad line left out, once, where the person
+            # reads it: on stderr, so output meant for a pipe (--json) stays clean.
+            for warning in self._config.warnings:
+                echo(f"warning: {warning}", err=True)
         return self._config
 
     @contextmanager

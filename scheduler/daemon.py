@@ -36,7 +36,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from config import Config
+from config import Config, ConfigError, load_config_file
 from config.cron import weekday_names
 from digest import DigestError, is_digested, run_scheduled_digest
 from scheduler.jobs import CycleChild, CycleOutcome
@@ -178,12 +178,41 @@ class Daemon:
         self.started_at = clock()
         self.last_cycle: dict[str, Any] | None = None
         self._state_lock = threading.Lock()
+        # Each cycle crawls with the file as it is now; while an edit leaves it unusable,
+        # with the text it had when it last loaded (None: the child reads the file).
+        self.config_text = _text_that_loads(config.file)
+        self.config_problem: str | None = None
+
+    def reread_config(self) -> str | None:
+        """The configuration text the next cycle crawls with: the file's, when it loads;
+        else the last that loaded, and the file's problem is logged (each cycle, until it
+        is fixed) and shown by `newswatch status`."""
+        path = self.config.file
+        if path is None:
+            return None  # the built-in defaults: no file to read again
+        try:
+            config, text = load_config_file(path)
+        except ConfigError as error:
+            self.config_problem = "; ".join(error.problems)
+            fallback = (
+                "crawling with its last version that loaded"
+                if self.config_text is not None
+                else "no version of it has loaded since the daemon started"
+            )
+            logger.error("configuration does not load: %s (%s)", self.config_problem, fallback)
+            return self.config_text
+        self.config_problem = None
+        self.config_text = text
+        for warning in config.warnings:
+            logger.warning("configuration: %s", warning)
+        return text
 
     # -- jobs -----------------------------------------------------------------------------
 
     def crawl_job(self) -> None:
+        config_text = self.reread_config()
         started = self.clock()
-        outcome = self.child.run(self.config.file, self.child_log_level)
+        outcome = self.child.run(self.config.file, self.child_log_level, config_text)
         self.last_cycle = cycle_summary(outcome, started, self.clock())
         log_cycle(outcome)
         if outcome.error is not None and not self.child.stopping:
@@ -278,6 +307,8 @@ class Daemon:
             "started_at": to_iso(self.started_at),
             "next_runs": jobs,
             "last_cycle": self.last_cycle,
+            # Why the cycles crawl with the configuration file's last version that loaded.
+            "config_problem": self.config_problem,
         }
         with self._state_lock:
             try:
@@ -319,6 +350,16 @@ class Daemon:
             self.catch_up_digest()
         except (StorageError, RuntimeError) as error:
             logger.error("catching up the missed digest failed: %s", error)
+
+
+def _text_that_loads(path: Path | None) -> str | None:
+    """The configuration file's text when it loads (the first cycle reports its problems)."""
+    if path is None:
+        return None
+    try:
+        return load_config_file(path)[1]
+    except ConfigError:
+        return None
 
 
 def cycle_summary(outcome: CycleOutcome, started: datetime, finished: datetime) -> dict[str, Any]:

@@ -184,6 +184,11 @@ def status(app: AppContext) -> None:
             )
         else:
             echo("  last cycle: none yet")
+        if state.get("config_problem"):
+            echo(
+                "  configuration: the daemon runs on the last configuration that loaded, "
+                f"as the file has an error: {state['config_problem']}"
+            )
     if warning is None:
         with app.reader() as storage:
             _echo_failing_sources(storage)

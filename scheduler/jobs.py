@@ -2,6 +2,7 @@
 scheduler never imports Scrapy (its reactor cannot restart, and a crash or a leak in one
 cycle must not take the daemon down)."""
 
+import io
 import logging
 import subprocess
 import sys
@@ -41,11 +42,17 @@ class CycleOutcome:
 
 
 def crawl_command(
-    config_file: Path | None, sources: list[str], run_all: bool, log_level: str
+    config_file: Path | None,
+    sources: list[str],
+    run_all: bool,
+    log_level: str,
+    config_on_stdin: bool = False,
 ) -> list[str]:
     command = [sys.executable, "-m", "crawler.cycle", "--log-level", log_level]
     if config_file is not None:
         command += ["--config", str(config_file)]
+        if config_on_stdin:
+            command.append("--config-on-stdin")
     if run_all:
         command.append("--all")
     for name in sources:
@@ -107,13 +114,19 @@ class CycleChild:
         self._lock = threading.Lock()
         self.stopping = False
 
-    def run(self, config_file: Path | None, log_level: str) -> CycleOutcome:
-        command = crawl_command(config_file, [], False, log_level)
+    def run(
+        self, config_file: Path | None, log_level: str, config_text: str | None = None
+    ) -> CycleOutcome:
+        """Run a cycle with the configuration file, or with `config_text`, the text it had
+        when it last loaded (the file's folder still anchors its relative paths)."""
+        given = config_file is not None and config_text is not None
+        command = crawl_command(config_file, [], False, log_level, config_on_stdin=given)
         with self._lock:
             if self.stopping:
                 return CycleOutcome(returncode=-1, error="not started: shutting down")
             process = subprocess.Popen(
                 command,
+                stdin=subprocess.PIPE if given else subprocess.DEVNULL,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,
                 text=True,
@@ -123,6 +136,8 @@ class CycleChild:
         recent: deque[str] = deque(maxlen=RECENT_LINES)
         logs = threading.Thread(target=_log_lines, args=(process, recent), daemon=True)
         logs.start()
+        if given:
+            _send_config(process, config_text or "")
         last_line = follow_progress(process, _log_finished_source)
         returncode = process.wait()
         logs.join(timeout=5)
@@ -158,6 +173,17 @@ class CycleChild:
         deadline = time.monotonic() + timeout
         while self._process is not None and time.monotonic() < deadline:
             time.sleep(0.05)
+
+
+def _send_config(process: subprocess.Popen[str], text: str) -> None:
+    """Write the configuration to the child, which reads it all before it prints a line.
+    UTF-8 bytes, as in the file, whatever the locale's encoding."""
+    assert isinstance(process.stdin, io.TextIOWrapper)  # text=True
+    try:
+        process.stdin.buffer.write(text.encode("utf-8"))
+        process.stdin.close()
+    except OSError:  # BrokenPipeError: the child ended first; its exit code tells why
+        pass
 
 
 def _log_lines(process: subprocess.Popen[str], recent: deque[str]) -> None:

@@ -93,7 +93,11 @@ class Storage:
     def prepare(self, config: Config) -> tuple[int, bool]:
         """Store the seed and register the configured sources; return ensure_seed()'s answer."""
         seed = self.ensure_seed()
-        self.sources.sync((s.name, s.kind, s.url) for s in config.sources)
+        self.sources.sync(
+            ((s.name, s.kind, s.url) for s in config.sources),
+            # A source left out for a bad line keeps its health and validators meanwhile.
+            keep=[s.name for s in config.left_out if s.name is not None],
+        )
         return seed
 
     def close(self) -> None:

@@ -35,8 +35,9 @@ class Sources:
         self.path = path
 
     @wraps_errors
-    def sync(self, configured: Iterable[tuple[str, str, str]]) -> None:
-        """Make sure each configured (name, kind, url) has a row; keep its health history.
+    def sync(self, configured: Iterable[tuple[str, str, str]], keep: Iterable[str] = ()) -> None:
+        """Make sure each configured (name, kind, url) has a row; keep its health history,
+        and the rows of the sources named in `keep` as they are.
 
         A source whose URL or kind changed starts afresh: its validators and back-off no
         longer apply.
@@ -45,7 +46,7 @@ class Sources:
         with write_transaction(self.db):
             # A source removed from the configuration leaves `sources` (its fetches stay as
             # history): it is neither crawled, nor listed, nor reported in error any more.
-            names = [name for name, _kind, _url in configured]
+            names = [name for name, _kind, _url in configured] + list(keep)
             marks = ", ".join("?" for _ in names)
             self.db.execute(f"DELETE FROM sources WHERE name NOT IN ({marks})", names)
             for name, kind, url in configured:

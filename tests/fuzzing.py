@@ -4,6 +4,7 @@ escaping is a bug. Shared by tests/test_fuzz.py (hypothesis) and bench/fuzz.py (
 """
 
 import random
+import tomllib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -210,9 +211,14 @@ def _listing(data: bytes) -> None:
 def _config(data: bytes) -> None:
     text = data.decode("utf-8", errors="replace")
     try:
-        parse_config_text(text, "fuzz.toml")
+        config = parse_config_text(text, "fuzz.toml")
     except ConfigError as error:
         assert error.problems
+        return
+    # A bad source entry costs only itself: each is loaded or left out, saying why.
+    entries = tomllib.loads(text).get("sources", [])
+    assert len(config.sources) + len(config.left_out) == len(entries)
+    assert all(warning.startswith("fuzz.toml: [[sources]] #") for warning in config.warnings)
 
 
 CHECKS: dict[str, Callable[[bytes], None]] = {

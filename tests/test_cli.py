@@ -1,3 +1,4 @@
+import json
 import sqlite3
 from datetime import timedelta
 from pathlib import Path
@@ -6,6 +7,7 @@ import click
 import pytest
 from click.testing import CliRunner, Result
 
+from config import ConfigError, parse_config_text
 from scheduler.cli import cli
 
 
@@ -72,11 +74,11 @@ def test_search_finds_the_seed_and_reports_bad_queries(config_file: Path) -> Non
         ("[crawl]\ntimeot = 5\n", "[crawl] timeot: unknown key"),
         ("[crawl]\ntimeout = 'soon'\n", "[crawl] timeout: expected a number, got 'soon'"),
         ("[crawl\ntimeout = 5\n", "not valid TOML"),
-        ("[[sources]]\nname='x'\nkind='rss'\nurl='http://a.test/'\n", "kind: expected one of"),
-        ("[[sources]]\nname='x'\nkind='feed'\n", "url: is required"),
         ("[digest]\nschedule = 'daily'\n", "schedule: expected a cron expression"),
         ("[digest]\nschedule = '61 7 * * *'\n", "schedule: expected a cron expression"),
-        ("[[sources]]\nname='x'\nkind='site'\nurl='http://a.test/'\n", "follow: is required"),
+        ("sources = 'x'\n", "sources: expected an array of tables"),
+        # Outside the sources, the file's error is the whole list's: its bad source too.
+        ("[crawl]\ntimeout = 0\n[[sources]]\nname='x'\nkind='rss'\n", "kind: expected one of"),
     ],
 )
 def test_bad_config_gives_one_clear_message_and_exit_2(
@@ -89,6 +91,69 @@ def test_bad_config_gives_one_clear_message_and_exit_2(
     assert expected in result.output
     assert str(path) in result.output
     assert "Traceback" not in result.output
+
+
+GOOD_SOURCE = '[[sources]]\nname = "Good"\nkind = "feed"\nurl = "http://good.test/rss"\n'
+
+
+@pytest.mark.parametrize(
+    ("entry", "expected"),
+    [
+        ("name='x'\nkind='rss'\nurl='http://a.test/'", "#1 ('x') kind: expected one of"),
+        ("name='x'\nkind='feed'", "#1 ('x') url: is required"),
+        ("name='x'\nkind='feed'\nurl='ftp://a.test/'", "#1 ('x') url: expected an http://"),
+        ("name='x'\nkind='feed'\nurl='http://a.test/'\ninterval='soon'", "interval: expected a"),
+        ("name='x'\nkind='feed'\nurl='http://a.test/'\nintervall='1h'", "intervall: unknown key"),
+        ("name='x'\nkind='site'\nurl='http://a.test/'", "#1 ('x'): follow: is required"),
+        ("name=3\nkind='feed'\nurl='http://a.test/'", "#1 name: expected a string, got 3"),
+        ("name='Good'\nkind='feed'\nurl='a.test'", "#1 ('Good') url: expected"),
+    ],
+)
+def test_a_bad_source_is_left_out_with_a_warning_and_the_others_load(
+    tmp_path: Path, entry: str, expected: str
+) -> None:
+    path = tmp_path / "newswatch.toml"
+    path.write_text(
+        f'[storage]\npath = "test.db"\n\n[[sources]]\n{entry}\n\n{GOOD_SOURCE}', encoding="utf-8"
+    )
+    init = run("--config", str(path), "init")
+    assert init.exit_code == 0, init.output
+    assert "sources: 1 configured" in init.stdout
+    listing = run("--config", str(path), "sources", "--json")
+    assert listing.exit_code == 0
+    assert [source["name"] for source in json.loads(listing.stdout)] == ["Good"]
+    warning = listing.stderr.strip()
+    assert warning.startswith(f"warning: {path}: [[sources]] #1")
+    assert expected in warning and warning.endswith("left out until that is fixed)")
+    assert len(warning.splitlines()) == 1 and "Traceback" not in listing.output
+
+
+def test_an_edit_of_a_file_with_a_source_left_out_is_refused_and_changes_nothing(
+    tmp_path: Path,
+) -> None:
+    """Edits find a source by its place among the file's tables: with one left out, the
+    places would not match, so the file is left for the person to fix."""
+    path = tmp_path / "newswatch.toml"
+    text = f'[storage]\npath = "test.db"\n\n[[sources]]\nname="x"\n\n{GOOD_SOURCE}'
+    path.write_text(text, encoding="utf-8")
+    assert run("--config", str(path), "init").exit_code == 0
+    paused = run("--config", str(path), "sources", "pause", "Good")
+    assert paused.exit_code != 0
+    assert "[[sources]] #1 ('x') kind: is required" in paused.stderr
+    assert "Traceback" not in paused.output
+    assert path.read_text(encoding="utf-8") == text
+
+
+def test_duplicate_names_leave_the_later_source_out(tmp_path: Path) -> None:
+    text = GOOD_SOURCE + "\n" + GOOD_SOURCE.replace("good.test", "other.test")
+    config = parse_config_text(text, "dup.toml")
+    assert [s.url for s in config.sources] == ["http://good.test/rss"]
+    assert config.warnings == [
+        "dup.toml: [[sources]] #2 ('Good'): name 'Good' is used by an earlier source "
+        "(this source is left out until that is fixed)"
+    ]
+    with pytest.raises(ConfigError):
+        parse_config_text(text, "dup.toml", strict=True)
 
 
 def test_every_problem_in_a_config_is_reported_at_once(tmp_path: Path) -> None:

@@ -360,6 +360,55 @@ def test_scrapy_crawl_runs_one_source_from_the_repository_root(
     assert titles == {article.title for article in STEPPE_WIRE}
 
 
+def scrapy_crawl(config: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "scrapy", "crawl", *args],
+        cwd=REPO,
+        env={**os.environ, "NEWSWATCH_CONFIG": str(config)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (
+            ("feed", "-a", "source=nope"),
+            "error: no source named 'nope' in the configuration ({config}); "
+            "configured: 'Steppe Wire'",
+        ),
+        (
+            ("sitemap", "-a", "source=Steppe Wire"),
+            "error: source 'Steppe Wire' is of kind 'feed', not 'sitemap': use `scrapy crawl feed`",
+        ),
+        (("feed",), "error: spider 'feed' needs a source: -a source=NAME"),
+        (
+            ("feed", "-a", "source=Typo"),
+            "error: {config}: [[sources]] #2 ('Typo') url: expected an http:// or https:// URL, "
+            "got 'htp://x.test/' (this source is left out until that is fixed)",
+        ),
+        (("news", "-a", "source=x"), "error: no spider named 'news'; spiders: feed, site, sitemap"),
+    ],
+)
+def test_scrapy_crawl_of_a_source_it_cannot_crawl_says_why_in_one_line(
+    tmp_path: Path, args: tuple[str, ...], expected: str
+) -> None:
+    config = write_config(
+        tmp_path / "one.toml",
+        [
+            {"name": "Steppe Wire", "kind": "feed", "url": "http://127.0.0.1:9/atom.xml"},
+            {"name": "Typo", "kind": "feed", "url": "htp://x.test/"},
+        ],
+    )
+    completed = scrapy_crawl(config, *args)
+    assert completed.returncode == 2
+    assert completed.stderr.splitlines() == [expected.format(config=config)]
+    assert not (tmp_path / "crawl.db").exists()
+
+
 def test_crawl_command_prints_the_summary_table(crawled: Crawled, tmp_path: Path) -> None:
     config = write_config(
         tmp_path / "cli.toml",

@@ -1,9 +1,11 @@
 """The real daemon, started and stopped as a user would, against the loopback outlets."""
 
+import json
 import os
 import signal
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -244,12 +246,24 @@ def test_a_config_broken_while_the_daemon_runs_still_lets_status_and_stop_reach_
     assert started.returncode == 0, started.stderr
     pid = running_pid(tmp_path / "crawl.pid")
     assert pid is not None
+    db, log = tmp_path / "crawl.db", tmp_path / "crawl.log"
+    wait_for(lambda: query(db, "SELECT count(*) FROM articles")[0][0] == 4, 30, "a first cycle")
     with config.open("a", encoding="utf-8") as broken:
         broken.write("\ninterval = 5m oops\n")
+    server.web.add_herald_article(LATE)
+    # The daemon goes on crawling, with the configuration's last version that loaded.
+    wait_for(
+        lambda: query(db, "SELECT count(*) FROM articles WHERE title = ?", LATE.title)[0][0] == 1,
+        30,
+        "the new article in a cycle after the file broke",
+    )
+    wait_for(lambda: "configuration does not load" in log.read_text(), 30, "the logged error")
     status = newswatch(config, "status")
     assert status.returncode == 0, status.stderr
     assert f"running (pid {pid}" in status.stdout
     assert "configuration is not usable" in status.stderr and "not valid TOML" in status.stderr
+    assert "runs on the last configuration that loaded, as the file has an error" in status.stdout
+    assert f"{config}: not valid TOML" in status.stdout
     stopped = newswatch(config, "stop")
     assert stopped.returncode == 0 and f"stopped (pid {pid})" in stopped.stdout
     assert not process_exists(pid)
@@ -269,19 +283,63 @@ def test_status_in_a_folder_without_a_database_says_so_and_nothing_else(tmp_path
     assert "no database at" in elsewhere.stderr and "not running" not in elsewhere.stdout
 
 
-def test_a_cycle_that_fails_logs_one_error_line_with_its_cause(
+def test_a_config_edited_badly_while_running_is_logged_and_the_last_that_loaded_crawls(
     tmp_path: Path, server: OutletServer, caplog: pytest.LogCaptureFixture
 ) -> None:
     config_file = herald_config(tmp_path, server)
     daemon = Daemon(load_config(config_file))
+    # A bad source line: that source is left out, with a warning; the Herald crawls.
+    with config_file.open("a", encoding="utf-8") as edited:
+        edited.write('\n[[sources]]\nname = "Typo"\nkind = "feed"\nurl = "htp://x.test/"\n')
+    with caplog.at_level("INFO"):
+        daemon.crawl_job()
+    warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert warnings == [
+        f"configuration: {config_file}: [[sources]] #2 ('Typo') url: expected an http:// or "
+        "https:// URL, got 'htp://x.test/' (this source is left out until that is fixed)"
+    ]
+    assert daemon.last_cycle is not None and daemon.last_cycle["new_articles"] == 3
+    caplog.clear()
+
+    # Not TOML at all: each cycle says so, and crawls with the last version that loaded.
     with config_file.open("a", encoding="utf-8") as broken:
         broken.write("\ninterval = 5m oops\n")
+    server.web.add_herald_article(LATE)
+    time.sleep(2.1)  # the Herald's interval: the child reads the real clock to find it due
     with caplog.at_level("INFO"):
-        daemon.crawl_job()  # no exception: the scheduler would log it with a traceback
+        daemon.crawl_job()
+        daemon.write_state()
     errors = [r for r in caplog.records if r.levelname == "ERROR"]
     assert len(errors) == 1 and errors[0].exc_info is None
     message = errors[0].getMessage()
-    assert message.startswith("crawl cycle failed: configuration unusable")
-    assert "not valid TOML" in message and str(config_file) in message
-    assert ":;" not in message and "not usable" not in message  # said once, no empty part
+    assert message.startswith(f"configuration does not load: {config_file}: not valid TOML")
+    assert message.endswith("(crawling with its last version that loaded)")
+    assert daemon.last_cycle is not None and daemon.last_cycle["error"] is None
+    assert daemon.last_cycle["new_articles"] == 1
+    state = json.loads((tmp_path / "crawl.state.json").read_text(encoding="utf-8"))
+    assert "not valid TOML" in state["config_problem"]
+
+    # Fixed: the file's own version crawls again, and the problem is gone.
+    config_file.write_text(config_file.read_text().replace("interval = 5m oops", ""))
+    daemon.crawl_job()
+    assert daemon.config_problem is None
+
+
+def test_a_cycle_that_fails_logs_one_error_line_with_its_cause(
+    tmp_path: Path, server: OutletServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    config_file = herald_config(tmp_path, server)
+    config = load_config(config_file)
+    with config_file.open("a", encoding="utf-8") as broken:
+        broken.write("\ninterval = 5m oops\n")
+    daemon = Daemon(config)  # no version of the file that loads: the child reads the file
+    with caplog.at_level("INFO"):
+        daemon.crawl_job()  # no exception: the scheduler would log it with a traceback
+    errors = [r for r in caplog.records if r.levelname == "ERROR"]
+    assert all(error.exc_info is None for error in errors)
+    assert errors[0].getMessage().endswith("(no version of it has loaded since the daemon started)")
+    (failed,) = [e.getMessage() for e in errors if e.getMessage().startswith("crawl cycle failed")]
+    assert failed.startswith("crawl cycle failed: configuration unusable")
+    assert "not valid TOML" in failed and str(config_file) in failed
+    assert ":;" not in failed and "not usable" not in failed  # said once, no empty part
     assert daemon.last_cycle is not None and "not valid TOML" in daemon.last_cycle["error"]

@@ -34,6 +34,33 @@ logger = logging.getLogger(__name__)
 HANDLED_STATUSES = [304, *range(400, 600)]
 
 
+class NotCrawlable(ValueError):
+    """A source a spider of this kind cannot crawl: not configured, left out for a bad line,
+    or of another kind."""
+
+
+def source_to_crawl(config: Config, name: str, kind: str) -> SourceConfig:
+    """The configured source `name`, which must be of `kind`; else NotCrawlable saying
+    which sources there are (or which spider would crawl it)."""
+    try:
+        source = config.source(name)
+    except KeyError:
+        left_out = [s for s in config.left_out if s.name == name]
+        if left_out:
+            raise NotCrawlable(left_out[0].warning) from None
+        where = config.file or "the built-in defaults"
+        configured = ", ".join(repr(s.name) for s in config.sources) or "none"
+        raise NotCrawlable(
+            f"no source named {name!r} in the configuration ({where}); configured: {configured}"
+        ) from None
+    if source.kind != kind:
+        raise NotCrawlable(
+            f"source {name!r} is of kind {source.kind!r}, not {kind!r}: "
+            f"use `scrapy crawl {source.kind}`"
+        )
+    return source
+
+
 class SourceSpider(Spider):
     """A spider for one configured source: `scrapy crawl feed -a source=NAME`."""
 
@@ -56,17 +83,7 @@ class SourceSpider(Spider):
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> "SourceSpider":
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.config = config_from_settings(crawler.settings)
-        try:
-            spider.source = spider.config.source(spider.source_name)
-        except KeyError:
-            raise ValueError(
-                f"no source named {spider.source_name!r} in the configuration"
-            ) from None
-        if spider.source.kind != cls.kind:
-            raise ValueError(
-                f"source {spider.source_name!r} is of kind {spider.source.kind!r}, "
-                f"not {cls.kind!r}: use `scrapy crawl {spider.source.kind}`"
-            )
+        spider.source = source_to_crawl(spider.config, spider.source_name, cls.kind)
         return spider
 
     # -- bookkeeping ------------------------------------------------------------------

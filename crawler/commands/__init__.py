@@ -1,0 +1,1 @@
+"""newswatch's own versions of Scrapy commands (settings.COMMANDS_MODULE)."""
