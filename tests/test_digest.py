@@ -426,7 +426,8 @@ def test_a_verbatim_copy_on_another_outlet_is_carried_by_it(tmp_path: Path) -> N
             result = run_digest(
                 config,
                 storage,
-                now + timedelta(seconds=1),
+                # Past the second the copies were stored in (times are kept to the second).
+                datetime.now(UTC) + timedelta(seconds=2),
                 since=since,
                 formats=["text"],
                 output="-",
