@@ -167,7 +167,11 @@ def run_cycle(
     cycle.watch.start()
     process.start(stop_after_crawl=False)
     if cycle.profile_problem is not None:
-        raise ProfileError(cycle.profile_problem)
+        logger.error(
+            "relevance profile is not usable: %s; the sources with news were not crawled "
+            "(they are asked again next cycle)",
+            cycle.profile_problem,
+        )
     return [cycle.result(name) for name in sources]
 
 
@@ -180,7 +184,8 @@ class _Cycle:
         self.watch = watch
         self.limit = defer.DeferredSemaphore(config.crawl.parallel_sources)
         self.crawlers: dict[str, Crawler] = {}
-        self.unchanged: dict[str, SourceResult] = {}
+        # Sources the probe finished: unchanged (304), or news left for a usable profile.
+        self.finished: dict[str, SourceResult] = {}
         self.runs: list[tuple[str, defer.Deferred[Any]]] = []
         # Bytes of the probe's answers held for sources whose crawl has not ended.
         self.held = 0
@@ -200,7 +205,7 @@ class _Cycle:
         return probed
 
     def answered(self, name: str, prefetched: Prefetched) -> None:
-        if name in self.crawlers or name in self.unchanged:
+        if name in self.crawlers or name in self.finished:
             return
         response = prefetched.response
         if response is not None and response.status == 304:
@@ -221,7 +226,7 @@ class _Cycle:
             logger.error("the cycle's probe stopped with an error: %s", result.getErrorMessage())
         # A source the probe did not answer for is crawled all the same: nothing is lost.
         for name in sources:
-            if name not in self.crawlers and name not in self.unchanged:
+            if name not in self.crawlers and name not in self.finished:
                 self.crawl_source(name, None)
         names = [name for name, _run in self.runs]
         all_done = defer.DeferredList([run for _name, run in self.runs], consumeErrors=True)
@@ -230,7 +235,8 @@ class _Cycle:
 
     def crawl_source(self, name: str, prefetched: Prefetched | None) -> None:
         if not self.profile_usable():
-            return  # not crawled: the source keeps its validators and is asked again next cycle
+            self.record_not_scored(name, prefetched)
+            return
         crawler = self.process.create_crawler(SPIDERS[self.config.source(name).kind])
         self.crawlers[name] = crawler
         self.watch.add(crawler)
@@ -242,8 +248,8 @@ class _Cycle:
     def profile_usable(self) -> bool:
         """Build the relevance profile when the first source needs a crawl of its own, not
         before the cycle: a cycle whose every source answers 304 scores nothing (building it
-        imports numpy: 0.2 s of CPU). A broken profile stops the cycle there; no source with
-        something new is crawled, so none of it is stored unscored or skipped."""
+        imports numpy: 0.2 s of CPU). With a broken profile no source with news is crawled
+        (record_not_scored); the others are recorded as usual."""
         if not self.profile_built:
             self.profile_built = True
             try:
@@ -251,6 +257,23 @@ class _Cycle:
             except ProfileError as error:
                 self.profile_problem = str(error)
         return self.profile_problem is None
+
+    def record_not_scored(self, name: str, prefetched: Prefetched | None) -> None:
+        """A source with news while the relevance profile does not load: nothing of it is
+        stored (articles stored unscored would never be scored right), and it is recorded as
+        failed by a local fault: no back-off, no validators kept, due again at once, so its
+        articles come in once the profile is fixed."""
+        problem = f"relevance profile is not usable: {self.profile_problem}"
+        status = f"error: articles not stored: {problem}"
+        response = prefetched.response if prefetched is not None else None
+        if response is not None:
+            fetch = fetch_record_item(name, response, "ok")
+            record = CrawlRecord([fetch], validated=False, write_error=problem)
+            storage = crawler_storage(self.probe)
+            status = record_crawl(storage, self.config, self.config.source(name), record) or status
+        result = _result(self.config, name, {"newswatch/status": status})
+        self.finished[name] = result
+        self.watch.finished(result)
 
     def release(self, result: object, name: str) -> object:
         self.held -= self.held_for.pop(name, 0)
@@ -264,12 +287,12 @@ class _Cycle:
             crawler_storage(self.probe), self.config, source, CrawlRecord([fetch])
         )
         result = _result(self.config, name, {"newswatch/status": failed or "not-modified"})
-        self.unchanged[name] = result
+        self.finished[name] = result
         self.watch.finished(result)
 
     def result(self, name: str) -> SourceResult:
-        if name in self.unchanged:
-            return self.unchanged[name]
+        if name in self.finished:
+            return self.finished[name]
         crawler = self.crawlers.get(name)
         return _result(self.config, name, _stats(crawler) if crawler is not None else {})
 
@@ -447,9 +470,6 @@ def crawl(config: Config, args: argparse.Namespace) -> int:
     except UnknownSource as error:
         print(str(error), file=sys.stderr)
         return CycleExit.UNKNOWN_SOURCE
-    except ProfileError as error:
-        print(f"relevance profile is not usable: {error}", file=sys.stderr)
-        return CycleExit.CONFIG_UNUSABLE
     except StorageError as error:
         print(str(error), file=sys.stderr)
         return CycleExit.DATABASE_UNUSABLE

@@ -1,5 +1,6 @@
 """The relevance profile is built when a source has something new, not before every cycle:
-a broken profile stops a cycle that would score, and costs nothing already fetched."""
+with a broken profile the sources with news are not crawled, each says why, and nothing is
+lost."""
 
 import sqlite3
 import subprocess
@@ -11,7 +12,7 @@ from tests.crawling import REPO, init_database, run_cycle, write_config
 from tests.outlets.server import OutletServer, Reply, rss_feed
 
 
-def test_a_broken_profile_stops_the_cycle_that_would_score_and_loses_nothing(
+def test_a_broken_profile_leaves_the_news_for_later_and_says_so_per_source(
     tmp_path: Path,
 ) -> None:
     items = [
@@ -40,16 +41,22 @@ def test_a_broken_profile_stops_the_cycle_that_would_score_and_loses_nothing(
         profile.write_text("[groups\n", encoding="utf-8")  # not TOML
         broken = run_cycle(config, "--all")
         stored_while_broken = _titles(tmp_path)
+        health_while_broken = _health(tmp_path)
         profile.write_text("", encoding="utf-8")  # the shipped profile, extended by nothing
         mended = run_cycle(config, "--all")
         profile.write_text("[groups\n", encoding="utf-8")
         unchanged = run_cycle(config, "--all")
         feed_answers = [entry.status for entry in server.log if entry.path == "/mirage/rss.xml"]
 
-    assert broken.returncode == CycleExit.CONFIG_UNUSABLE
+    assert broken.returncode == CycleExit.OK, broken.stderr[-3000:]
+    status = broken.source("Mirage")["status"]
+    assert status.startswith("error: articles not stored: relevance profile is not usable")
+    assert "profile.toml" in status and "not backed off" in status
     assert "relevance profile is not usable" in broken.stderr
-    assert "profile.toml" in broken.stderr
     assert stored_while_broken == []
+    errors_in_a_row, last_error = health_while_broken
+    assert errors_in_a_row == 0  # not the outlet's fault: no back-off
+    assert last_error.startswith("articles not stored: relevance profile is not usable")
     # The feed kept no validators from the broken cycle: its items come in once mended.
     assert mended.returncode == 0, mended.stderr[-3000:]
     assert mended.source("Mirage")["new_articles"] == 2
@@ -58,6 +65,18 @@ def test_a_broken_profile_stops_the_cycle_that_would_score_and_loses_nothing(
     assert unchanged.returncode == 0, unchanged.stderr[-3000:]
     assert unchanged.source("Mirage")["status"] == "not-modified"
     assert feed_answers == [200, 200, 304]
+
+
+def _health(folder: Path) -> tuple[int, str]:
+    """The source's errors in a row (a local fault counts none) and its last error."""
+    db = sqlite3.connect(folder / "crawl.db")
+    try:
+        errors, last = db.execute(
+            "SELECT coalesce(consecutive_errors, 0), last_error FROM sources WHERE name = 'Mirage'"
+        ).fetchone()
+    finally:
+        db.close()
+    return errors, last or ""
 
 
 def _titles(folder: Path) -> list[str]:
