@@ -3,7 +3,7 @@
 import click
 
 from relevance import Profile, ProfileError, explain, profile_for, score_article
-from scheduler.context import AppContext, echo
+from scheduler.context import AppContext, ConfigProblem, echo
 
 RESCORE_BATCH = 500
 
@@ -12,7 +12,8 @@ def _profile(app: AppContext) -> Profile:
     try:
         return profile_for(app.config.profile)
     except ProfileError as error:
-        raise click.ClickException(f"relevance profile is not usable: {error}") from error
+        # A configuration problem, as the README's exit codes say: 2.
+        raise ConfigProblem(f"relevance profile is not usable: {error}") from error
 
 
 @click.command()

@@ -79,5 +79,16 @@ def test_a_missing_reference_file_is_a_clear_error(tmp_path: Path) -> None:
     path = tmp_path / "nw.toml"
     path.write_text('[storage]\npath = "nw.db"\n[profile]\nreferences = ["gone.txt"]\n')
     result = CliRunner().invoke(cli, ["--config", str(path), "rescore"])
-    assert result.exit_code == 1
+    assert result.exit_code == 2  # a configuration problem
     assert "gone.txt" in result.output and "Traceback" not in result.output
+
+
+def test_rescore_with_a_broken_profile_is_a_configuration_problem(tmp_path: Path) -> None:
+    ids = store_unscored(tmp_path)
+    (tmp_path / "mine.toml").write_text("[places\n", encoding="utf-8")  # not TOML
+    path = tmp_path / "broken.toml"
+    path.write_text('[storage]\npath = "nw.db"\n[profile]\nfile = "mine.toml"\n')
+    result = CliRunner().invoke(cli, ["--config", str(path), "rescore"])
+    assert result.exit_code == 2, result.output  # as every configuration problem
+    assert "relevance profile is not usable" in result.output and "mine.toml" in result.output
+    assert scores(tmp_path)[ids["drill"]] == (None, 0)  # nothing scored with half a profile
