@@ -189,6 +189,12 @@ def status(app: AppContext) -> None:
                 "  configuration: the daemon runs on the last configuration that loaded, "
                 f"as the file has an error: {state['config_problem']}"
             )
+        elif warning:
+            # Broken since the daemon's last cycle: it has not read the file since.
+            echo(
+                "  configuration: the file has an error (above); the daemon keeps the "
+                "configuration it last loaded, and its next crawl cycle reads the file again"
+            )
     if warning is None:
         with app.reader() as storage:
             _echo_failing_sources(storage)

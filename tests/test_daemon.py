@@ -73,8 +73,7 @@ def herald_config(folder: Path, server: OutletServer, **crawl: object) -> Path:
     config = write_config(
         folder / "newswatch.toml",
         [{"name": "Caspian Herald", "kind": "feed", "url": server.url("/herald/rss.xml")}],
-        interval="2s",
-        **crawl,
+        **{"interval": "2s", **crawl},
     )
     init_database(config)
     return config
@@ -343,3 +342,27 @@ def test_a_cycle_that_fails_logs_one_error_line_with_its_cause(
     assert "not valid TOML" in failed and str(config_file) in failed
     assert ":;" not in failed and "not usable" not in failed  # said once, no empty part
     assert daemon.last_cycle is not None and "not valid TOML" in daemon.last_cycle["error"]
+
+
+def test_status_says_at_once_that_the_daemon_keeps_its_configuration_when_the_file_breaks(
+    tmp_path: Path, server: OutletServer
+) -> None:
+    # A long interval: the daemon does not read the file again before `status` asks.
+    config = herald_config(tmp_path, server, interval="1h")
+    started = newswatch(config, "start")
+    assert started.returncode == 0, started.stderr
+    pid = running_pid(tmp_path / "crawl.pid")
+    assert pid is not None
+    try:
+        db = tmp_path / "crawl.db"
+        wait_for(lambda: query(db, "SELECT count(*) FROM articles")[0][0] == 4, 30, "a cycle")
+        with config.open("a", encoding="utf-8") as broken:
+            broken.write("\n[crawl\n")
+        status = newswatch(config, "status")
+        assert status.returncode == 0, status.stderr
+        assert "configuration is not usable" in status.stderr
+        assert "the daemon keeps the configuration it last loaded" in status.stdout
+        assert "its next crawl cycle reads the file again" in status.stdout
+    finally:
+        assert newswatch(config, "stop").returncode == 0
+    assert not process_exists(pid)
