@@ -196,7 +196,7 @@ def _network_cause(reason: object, timeout: float) -> str:
 def read_source(fetched: Fetched, via: str, max_bytes: int) -> Found:
     """The response as a feed or a sitemap; raises ValueError saying why it is neither."""
     if _is_robots(fetched):
-        raise ValueError("a robots.txt, not a feed or sitemap")
+        raise ValueError("a robots.txt: the sitemaps its Sitemap: lines name are tried")
     body_start = fetched.body.lstrip()[:512].lower()
     if b"<urlset" in body_start or b"<sitemapindex" in body_start or _gzipped(fetched):
         return _as_sitemap(fetched, via, max_bytes)
@@ -288,6 +288,8 @@ def discover(url: str, fetch: Fetch, max_bytes: int, kind: str | None = None) ->
             result.found = found
             return result
         candidates = [(u, "robots.txt") for u in _news_first(sitemaps_in_robots(page.body, url))]
+        if not candidates:
+            result.tried.append((url, "the robots.txt names no sitemap (no Sitemap: line)"))
         result.found = _first_readable(candidates, fetch, max_bytes, kind, result)
         return result
     links = feed_links(page.body, page.url)

@@ -23,7 +23,7 @@ from config.edit import (
     set_paused,
 )
 from scheduler.context import AppContext, ConfigProblem, echo
-from scheduler.output import echo_json, shorten
+from scheduler.output import counted, echo_json, shorten
 
 JSON_HELP = "Print JSON instead of a table."
 
@@ -96,7 +96,8 @@ def _last_problem(row: dict[str, Any]) -> str:
         return row["last_error"]
     notes = []
     if row.get("page_errors"):
-        notes.append(f"{row['page_errors']} pages failed, last: {row.get('last_page_error')}")
+        failed = counted(row["page_errors"], "page")
+        notes.append(f"{failed} failed, last: {row.get('last_page_error')}")
     if row.get("dropped_links"):
         notes.append(f"{row['dropped_links']} links refused (internal or malformed; see fetches)")
     return "; ".join(notes)

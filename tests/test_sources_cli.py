@@ -137,6 +137,16 @@ def test_add_says_what_it_tried_when_nothing_is_found(server: OutletServer, conf
     assert config.read_text(encoding="utf-8") == before
 
 
+def test_add_of_a_robots_txt_without_sitemaps_says_so(server: OutletServer, config: Path) -> None:
+    server.web.routes["/robots.txt"] = lambda: Reply(
+        200, b"User-agent: *\nDisallow: /private/\n", "text/plain", cacheable=False
+    )
+    result = newswatch(config, "sources", "add", server.url("/robots.txt"))
+    assert result.exit_code == 1
+    assert "names no sitemap (no Sitemap: line)" in result.output
+    assert "not a feed or sitemap" not in result.output
+
+
 @pytest.mark.parametrize(
     ("path", "cause"),
     [
