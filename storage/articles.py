@@ -151,18 +151,34 @@ class Articles:
             stored = self._stored_text(known_id) if item.reread else None
             return StoreFacts(known_id=known_id, reread=item.reread, stored=stored)
         same = self._same_text_id(article, digest, found)
-        if same is not None:
-            return StoreFacts(same_text_id=same)
         match = self._copied_group(article, found)
-        if match is None:
-            return StoreFacts()
-        earlier = ranks_before(
+        earlier = match is not None and ranks_before(
             article.published_at,
             article.first_seen_at or now,
             match.original_rank,
             announced_at=article.announced_at,
         )
+        if same is not None and not (earlier and self._other_outlets_group(same, article, match)):
+            return StoreFacts(same_text_id=same)
+        if match is None:
+            return StoreFacts()
         return StoreFacts(copy_of=match, published_before_original=earlier)
+
+    def _other_outlets_group(self, same_id: int, article: Article, match: Match | None) -> bool:
+        """Whether the stored article with this one's very text is another outlet's and in
+        the group `match` found: then this one, published earlier, is that group's original
+        (a row of its own) rather than an address of the later one; crawl order does not
+        decide who published first. Another address on one outlet stays an address."""
+        if match is None:
+            return False
+        row = self.db.execute(
+            "SELECT coalesce(duplicate_of, id), source, canonical_url FROM articles WHERE id = ?",
+            [same_id],
+        ).fetchone()
+        if row is None or row[0] != match.original_id:
+            return False
+        _group, source, url = row
+        return source != article.source or outlet_of(url) != outlet_of(article.canonical_url)
 
     def _same_text_id(
         self, article: Article, digest: str | None, found: Fingerprint | None

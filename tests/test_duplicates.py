@@ -311,6 +311,36 @@ def test_the_same_text_at_another_address_is_an_alias_with_its_source(storage: S
     assert alias["article_id"] == first and alias["source"] == "Mirror"
 
 
+def test_the_same_text_published_earlier_elsewhere_is_the_original(storage: Storage) -> None:
+    # Crawled second but published first: the other outlet's article is the original, a row
+    # of its own, and the one stored first becomes its copy (crawl order does not decide).
+    later = replace(
+        article(PATROL_BOATS, COPY_URL, "Lankaran Wire"), published_at="2026-11-24T11:00:00Z"
+    )
+    first_stored = storage.articles.add(later)
+    assert first_stored is not None
+    (stored,) = storage.articles.store_many([original()])  # published 09:00
+    assert stored.outcome == "earlier-original" and stored.is_new_row
+    assert row(storage, first_stored)["duplicate_of"] == stored.article_id
+    assert row(storage, stored.article_id)["duplicate_of"] is None
+    # A third outlet's verbatim copy, published after both, is an address in that group.
+    third = replace(
+        article(PATROL_BOATS, RIVAL_URL, "Ganja Courier"), published_at="2026-11-25T08:00:00Z"
+    )
+    (copied,) = storage.articles.store_many([third])
+    assert copied.outcome == "same-text" and storage.articles.count() == 2
+
+
+def test_the_same_text_at_an_earlier_address_of_one_outlet_stays_an_address(
+    storage: Storage,
+) -> None:
+    later = replace(original(), published_at="2026-11-24T11:00:00Z")
+    first = storage.articles.add(later)
+    amp = article(PATROL_BOATS, "https://shirvanpost.az/amp/patrol", "Shirvan Post")  # 09:00
+    (stored,) = storage.articles.store_many([amp])
+    assert (stored.outcome, stored.article_id) == ("same-text", first)
+
+
 SHORT_TEXT = (
     "Zarafshon daryosi ustida yangi ko'prik qurilishi boshlandi. Ko'prik 2027 yilning "
     "kuzida foydalanishga topshiriladi."
