@@ -267,7 +267,8 @@ class _Cycle:
         status = f"error: articles not stored: {problem}"
         response = prefetched.response if prefetched is not None else None
         if response is not None:
-            fetch = fetch_record_item(name, response, "ok")
+            # In the fetch history as what it was for us: a fetch whose articles were not read.
+            fetch = fetch_record_item(name, response, "error", error=problem)
             record = CrawlRecord([fetch], validated=False, write_error=problem)
             storage = crawler_storage(self.probe)
             status = record_crawl(storage, self.config, self.config.source(name), record) or status
