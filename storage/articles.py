@@ -9,7 +9,13 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from storage.copies import find_candidates, index_article, regroup, unindex_article
+from storage.copies import (
+    VERBATIM_COPIES,
+    find_candidates,
+    index_article,
+    regroup,
+    unindex_article,
+)
 from storage.db import in_chunks, write_transaction
 from storage.decide import (
     PAGE_PENDING,
@@ -40,6 +46,7 @@ from storage.neardup import (
     fingerprint,
     outlet_of,
     ranks_before,
+    same_outlet,
     same_short_article,
     word_count,
 )
@@ -178,7 +185,9 @@ class Articles:
         if row is None or row[0] != match.original_id:
             return False
         _group, source, url = row
-        return source != article.source or outlet_of(url) != outlet_of(article.canonical_url)
+        return not same_outlet(
+            outlet_of(article.canonical_url), article.source, outlet_of(url), source
+        )
 
     def _same_text_id(
         self, article: Article, digest: str | None, found: Fingerprint | None
@@ -654,13 +663,8 @@ class Articles:
         # A copy with the very text of another outlet's article is stored once, as that
         # outlet's address of it: counted here, so that the outlet that carried it shows.
         verbatim = self.db.execute(
-            """
-            SELECT x.source, count(*), min(x.added_at), max(x.added_at)
-            FROM article_aliases x JOIN articles o ON o.id = x.article_id
-            WHERE x.source IS NOT NULL AND x.source != o.source
-              AND (x.url LIKE 'http://%' OR x.url LIKE 'https://%')
-            GROUP BY x.source
-            """
+            f"SELECT x.source, count(*), min(x.added_at), max(x.added_at) {VERBATIM_COPIES} "
+            "GROUP BY x.source"
         ).fetchall()
         empty = {"articles": 0, "relevant": 0, "duplicates": 0}
         for source, count, first, last in verbatim:

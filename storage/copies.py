@@ -20,6 +20,14 @@ from storage.neardup import Candidate, Fingerprint, fingerprint, outlet_of, rank
 # long series of look-alike articles (an outlet's daily template) must not make one lookup
 # read hundreds of signatures.
 MAX_CANDIDATES = 50
+# A verbatim copy: another outlet's web address `x` of a stored article `o` (the same text is
+# stored once, its other addresses as aliases). Guid aliases and the article's own outlet's
+# addresses (an old or AMP URL) are not copies. The digest and `stats` read them so.
+VERBATIM_COPIES = """
+    FROM article_aliases x JOIN articles o ON o.id = x.article_id
+    WHERE x.source IS NOT NULL AND x.source != o.source
+      AND (x.url LIKE 'http://%' OR x.url LIKE 'https://%')
+"""
 _BACKFILL_BATCH = 500
 
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from storage.copies import VERBATIM_COPIES
 from storage.db import in_chunks, write_transaction
 from storage.errors import wraps_errors
 from storage.timeutil import utc_now
@@ -22,18 +23,15 @@ _ARTICLE_COLUMNS = """
     a.duplicate_of, a.story_id, a.page_problem, substr(a.text, 1, 1500) AS text
 """
 
-# Another outlet's address of a stored article (the same text, stored once: an alias) as a
-# copy row of the article's group: what that outlet carried, when newswatch first saw it
-# there. Its `id` is the stored article's. Only web addresses count, never guid aliases, and
-# never the article's own outlet (an old or AMP address).
-_ALIAS_COPY_ROWS = """
+# A verbatim copy (storage.copies.VERBATIM_COPIES) as a copy row of the article's group:
+# what that outlet carried, when newswatch first saw it there. Its `id` is the stored
+# article's.
+_ALIAS_COPY_ROWS = f"""
     SELECT o.id, x.url, x.url AS canonical_url, x.source, o.title, o.author, o.published_at,
            x.added_at AS first_seen_at, o.updated_at, o.lang, o.relevance, o.relevant,
            o.matched, o.is_seed, coalesce(o.duplicate_of, o.id) AS duplicate_of, o.story_id,
            o.page_problem, substr(o.text, 1, 1500) AS text
-    FROM article_aliases x JOIN articles o ON o.id = x.article_id
-    WHERE x.source IS NOT NULL AND x.source != o.source
-      AND (x.url LIKE 'http://%' OR x.url LIKE 'https://%')
+    {VERBATIM_COPIES}
 """
 
 

@@ -171,9 +171,9 @@ def outlet_of(url: str) -> str:
     return host
 
 
-def same_outlet(site: str, source: str | None, candidate: Candidate) -> bool:
-    """Whether a stored article comes from the same outlet as a new one from `site` (its
-    outlet_of) and `source` (its configured source's name).
+def same_outlet(site: str, source: str | None, other_site: str, other_source: str | None) -> bool:
+    """Whether two articles, each from a site (its outlet_of) and a configured source (its
+    name), come from the same outlet.
 
     An outlet is one site as one configured source sees it: two sources on one host (an
     aggregator or syndication hub carrying several outlets' feeds) are two outlets, as are
@@ -181,9 +181,9 @@ def same_outlet(site: str, source: str | None, candidate: Candidate) -> bool:
     own source and its own site, so they stay its own. Unknown source names (None) compare
     by site alone.
     """
-    if not site or site != candidate.site:
+    if not site or site != other_site:
         return False
-    return source is None or candidate.source is None or source == candidate.source
+    return source is None or other_source is None or source == other_source
 
 
 def choose_original(
@@ -201,7 +201,8 @@ def choose_original(
     qualified = [
         c
         for c in candidates
-        if c.similarity >= COPY_SIMILARITY and (c.is_seed or not same_outlet(site, source, c))
+        if c.similarity >= COPY_SIMILARITY
+        and (c.is_seed or not same_outlet(site, source, c.site, c.source))
     ]
     if not qualified:
         return None
