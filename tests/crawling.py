@@ -53,6 +53,19 @@ def run_cycle(config: Path, *args: str, timeout: float = 120, proxy: str | None 
     return CycleRun(completed.returncode, summary, completed.stderr, progress)
 
 
+def scrapy_crawl(config: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """`scrapy crawl ARGS` from the repository root, with this configuration."""
+    return subprocess.run(
+        [sys.executable, "-m", "scrapy", "crawl", *args],
+        cwd=REPO,
+        env={**os.environ, "NEWSWATCH_CONFIG": str(config)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
 def write_config(path: Path, sources: list[dict[str, Any]], **crawl: Any) -> Path:
     """A config for a loopback crawl: no delays, short timeouts, small size limit."""
     settings = {

@@ -1,6 +1,5 @@
 """Real crawl cycles (child processes) against the loopback fixture web."""
 
-import os
 import sqlite3
 import subprocess
 import sys
@@ -10,7 +9,15 @@ from typing import Any
 
 import pytest
 
-from tests.crawling import REPO, CycleRun, init_database, read_rows, run_cycle, write_config
+from tests.crawling import (
+    REPO,
+    CycleRun,
+    init_database,
+    read_rows,
+    run_cycle,
+    scrapy_crawl,
+    write_config,
+)
 from tests.daemons import newswatch
 from tests.outlets.articles import (
     CASPIAN_HERALD,
@@ -335,41 +342,11 @@ def test_scrapy_crawl_runs_one_source_from_the_repository_root(
         tmp_path / "one.toml",
         [{"name": "Steppe Wire", "kind": "feed", "url": crawled.server.url("/steppe/atom.xml")}],
     )
-    completed = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "scrapy",
-            "crawl",
-            "feed",
-            "-a",
-            "source=Steppe Wire",
-            "-s",
-            "LOG_LEVEL=WARNING",
-        ],
-        cwd=REPO,
-        env={**os.environ, "NEWSWATCH_CONFIG": str(config)},
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    completed = scrapy_crawl(config, "feed", "-a", "source=Steppe Wire", "-s", "LOG_LEVEL=WARNING")
     assert completed.returncode == 0, completed.stderr[-2000:]
     db = sqlite3.connect(tmp_path / "crawl.db")
     titles = {row[0] for row in db.execute("SELECT title FROM articles WHERE is_seed = 0")}
     assert titles == {article.title for article in STEPPE_WIRE}
-
-
-def scrapy_crawl(config: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "scrapy", "crawl", *args],
-        cwd=REPO,
-        env={**os.environ, "NEWSWATCH_CONFIG": str(config)},
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.crawling import REPO, init_database, run_cycle, write_config
+from tests.crawling import REPO, init_database, run_cycle, scrapy_crawl, write_config
 from tests.daemons import newswatch
 from tests.outlets.server import OutletServer
 
@@ -96,15 +96,7 @@ def test_progress_while_sources_wait_their_turn(tmp_path: Path) -> None:
 def test_scrapy_crawl_says_a_failure_in_one_line(tmp_path: Path) -> None:
     url = f"http://127.0.0.1:{closed_port()}/rss.xml"
     config = write_config(tmp_path / "one.toml", [{"name": "Gone", "kind": "feed", "url": url}])
-    completed = subprocess.run(
-        [sys.executable, "-m", "scrapy", "crawl", "feed", "-a", "source=Gone"],
-        cwd=REPO,
-        env={**os.environ, "NEWSWATCH_CONFIG": str(config)},
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    completed = scrapy_crawl(config, "feed", "-a", "source=Gone")
     assert completed.returncode == 0
     lines = [line for line in completed.stderr.splitlines() if line.strip()]
     assert len(lines) == 1, completed.stderr
