@@ -236,6 +236,7 @@ class _Cycle:
     def crawl_source(self, name: str, prefetched: Prefetched | None) -> None:
         if not self.profile_usable():
             self.record_not_scored(name, prefetched)
+            self.release(None, name)  # the probe's answer is no longer held for it
             return
         crawler = self.process.create_crawler(SPIDERS[self.config.source(name).kind])
         self.crawlers[name] = crawler
@@ -264,17 +265,13 @@ class _Cycle:
         failed by a local fault: no back-off, no validators kept, due again at once, so its
         articles come in once the profile is fixed."""
         problem = f"relevance profile is not usable: {self.profile_problem}"
-        status = f"error: articles not stored: {problem}"
         response = prefetched.response if prefetched is not None else None
+        record = None
         if response is not None:
             # In the fetch history as what it was for us: a fetch whose articles were not read.
             fetch = fetch_record_item(name, response, "error", error=problem)
             record = CrawlRecord([fetch], validated=False, write_error=problem)
-            storage = crawler_storage(self.probe)
-            status = record_crawl(storage, self.config, self.config.source(name), record) or status
-        result = _result(self.config, name, {"newswatch/status": status})
-        self.finished[name] = result
-        self.watch.finished(result)
+        self.finish(name, record, f"error: articles not stored: {problem}")
 
     def release(self, result: object, name: str) -> object:
         self.held -= self.held_for.pop(name, 0)
@@ -282,12 +279,16 @@ class _Cycle:
 
     def record_unchanged(self, name: str, response: Response) -> None:
         """What the source's own crawl would record of a 304, and its result."""
-        source = self.config.source(name)
         fetch = fetch_record_item(name, response, "not-modified")
-        failed = record_crawl(
-            crawler_storage(self.probe), self.config, source, CrawlRecord([fetch])
-        )
-        result = _result(self.config, name, {"newswatch/status": failed or "not-modified"})
+        self.finish(name, CrawlRecord([fetch]), "not-modified")
+
+    def finish(self, name: str, record: CrawlRecord | None, status: str) -> None:
+        """A source the probe finished: its crawl recorded (its status then is the recording's
+        failure, if any), and its result reported."""
+        if record is not None:
+            storage = crawler_storage(self.probe)
+            status = record_crawl(storage, self.config, self.config.source(name), record) or status
+        result = _result(self.config, name, {"newswatch/status": status})
         self.finished[name] = result
         self.watch.finished(result)
 
