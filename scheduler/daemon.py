@@ -96,9 +96,11 @@ def read_pid(path: Path) -> int | None:
 
 def running_pid(path: Path) -> int | None:
     """The PID of the daemon holding the lock on `path`, or None when none runs."""
-    if not path.exists():
-        return None
-    with open(path, encoding="ascii") as handle:
+    try:
+        handle = open(path, encoding="ascii")  # noqa: SIM115 - closed below
+    except FileNotFoundError:
+        return None  # none ran, or the daemon removed it this instant while stopping
+    with handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_SH | fcntl.LOCK_NB)
         except BlockingIOError:

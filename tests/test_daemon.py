@@ -5,6 +5,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import replace
@@ -17,6 +18,7 @@ from apscheduler.triggers.cron import CronTrigger
 from config import load_config, parse_config_text
 from scheduler.daemon import (
     Daemon,
+    PidLock,
     crawl_tick,
     cron_trigger,
     previous_fire_time,
@@ -366,3 +368,35 @@ def test_status_says_at_once_that_the_daemon_keeps_its_configuration_when_the_fi
     finally:
         assert newswatch(config, "stop").returncode == 0
     assert not process_exists(pid)
+
+
+def test_a_pid_file_removed_while_it_is_read_means_not_running(tmp_path: Path) -> None:
+    """A daemon stopping removes its PID file: `stop` and `status` polling it at that
+    instant must say "not running", not fail on the missing file."""
+    path = tmp_path / "crawl.pid"
+    lock = PidLock(path)
+    lock.acquire()
+    assert running_pid(path) == os.getpid()
+    lock.release()
+    assert running_pid(path) is None
+    path.write_text("12345\n")  # left by a killed daemon: no lock holds it
+    assert running_pid(path) is None
+
+    done = threading.Event()
+
+    def come_and_go() -> None:
+        while not done.is_set():
+            path.write_text("1\n")
+            path.unlink()
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # threads take turns often enough to land in between
+    toggler = threading.Thread(target=come_and_go)
+    toggler.start()
+    try:
+        answers = {running_pid(path) for _ in range(20_000)}
+    finally:
+        done.set()
+        toggler.join()
+        sys.setswitchinterval(interval)
+    assert answers == {None}
