@@ -14,6 +14,7 @@ import functools
 import itertools
 import math
 import zlib
+from collections import Counter
 from collections.abc import Iterable
 
 from .text import plain_word
@@ -27,15 +28,22 @@ def bucket(gram: str) -> int:
     return zlib.crc32(gram.encode("utf-8")) & (SIZE - 1)
 
 
-@functools.lru_cache(maxsize=200_000)
-def word_grams(token: str) -> tuple[tuple[str, int], ...]:
-    """The word's own n-grams with their buckets (cached: news vocabulary repeats)."""
+def _word_gram_names(token: str) -> list[str]:
+    """The word's own n-grams: itself and its character 3-, 4- and 5-grams."""
     word = plain_word(token)
     grams = [f"w:{word}"]
     padded = f" {word} "
     for size in CHAR_SIZES:
         grams.extend(f"c:{padded[i : i + size]}" for i in range(len(padded) - size + 1))
-    return tuple((gram, bucket(gram)) for gram in grams)
+    return grams
+
+
+@functools.lru_cache(maxsize=200_000)
+def word_buckets(token: str) -> tuple[int, ...]:
+    """The buckets of the word's own n-grams (cached: news vocabulary repeats). Only the
+    buckets, not the n-grams' strings: a crawl caches tens of thousands of words, and
+    the strings took four times the memory."""
+    return tuple(map(bucket, _word_gram_names(token)))
 
 
 def _pairs(tokens: list[str]) -> Iterable[str]:
@@ -43,20 +51,15 @@ def _pairs(tokens: list[str]) -> Iterable[str]:
     return (f"b:{a}_{b}" for a, b in itertools.pairwise(words))
 
 
-def vector(title: list[str], body: list[str], title_weight: float = 1.0) -> dict[int, float]:
+def vector(title: list[str], body: list[str]) -> dict[int, float]:
     """The unit-length log-count vector of a title's and a text's tokens (bucket -> value)."""
-    counts: dict[int, float] = {}
-    get = counts.get
-    for tokens, weight in ((title, title_weight), (body, 1.0)):
-        for token in tokens:
-            for _, index in word_grams(token):
-                counts[index] = get(index, 0.0) + weight
-        for gram in _pairs(tokens):
-            index = bucket(gram)
-            counts[index] = get(index, 0.0) + weight
+    counts: Counter[int] = Counter()
+    for tokens in (title, body):
+        counts.update(itertools.chain.from_iterable(map(word_buckets, tokens)))
+        counts.update(map(bucket, _pairs(tokens)))
     if not counts:
         return {}
-    values = {k: 1.0 + math.log(c) if c >= 1.0 else c for k, c in counts.items()}
+    values = {k: 1.0 + math.log(c) for k, c in counts.items()}
     norm = math.sqrt(sum(v * v for v in values.values()))
     return {k: v / norm for k, v in values.items()}
 
@@ -66,9 +69,9 @@ def names(title: list[str], body: list[str], buckets: set[int]) -> dict[int, str
     found: dict[int, str] = {}
     for tokens in (title, body):
         for token in tokens:
-            for gram, index in word_grams(token):
-                if index in buckets:
-                    found.setdefault(index, gram)
+            for gram in _word_gram_names(token):
+                if bucket(gram) in buckets:
+                    found.setdefault(bucket(gram), gram)
         for gram in _pairs(tokens):
             if bucket(gram) in buckets:
                 found.setdefault(bucket(gram), gram)
