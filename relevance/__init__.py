@@ -162,14 +162,22 @@ def profile_for(config: ProfileConfig) -> Profile:
 
 
 def score_article(
-    profile: Profile, title: str | None, text: str | None, lang: str | None = None
+    profile: Profile,
+    title: str | None,
+    text: str | None,
+    lang: str | None = None,
+    explained: bool = True,
 ) -> Score:
     """Score one article (title and/or text; either may be missing). Matching does not depend
     on `lang` (feeds mislabel languages and mix scripts); a language of the region counts as
-    region evidence (local outlets write "the army" without naming their country)."""
+    region evidence (local outlets write "the army" without naming their country).
+    `explained=False` leaves the breakdown empty: the score and reasons only, for storing."""
     analysis = profile.analysis(title, text, lang)
-    score = combine(analysis, profile.references, profile.options, profile.threshold, profile.model)
-    score.breakdown["lang"] = lang
+    score = combine(
+        analysis, profile.references, profile.options, profile.threshold, profile.model, explained
+    )
+    if explained:
+        score.breakdown["lang"] = lang
     return score
 
 
@@ -177,7 +185,7 @@ def storage_scorer(profile: Profile) -> Callable[[Article], StoredScore]:
     """What storage calls for each text it will store: (relevance, relevant, matched)."""
 
     def score(article: Article) -> StoredScore:
-        scored = score_article(profile, article.title, article.text, article.lang)
+        scored = score_article(profile, article.title, article.text, article.lang, explained=False)
         return scored.relevance, scored.relevant, scored.matched
 
     return score

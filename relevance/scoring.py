@@ -387,7 +387,10 @@ def combine(
     options: dict[str, float],
     threshold: float,
     model: Model,
+    explained: bool = True,
 ) -> Score:
+    """The score; with `explained`, also its breakdown for `newswatch explain` (a third of
+    the scoring's cost, so storing, which keeps only the score and reasons, goes without)."""
     if not analysis.tokens:  # nothing to read: no evidence either way
         return _empty(threshold)
     weighed = weigh(analysis, references, options)
@@ -406,6 +409,8 @@ def combine(
     seed_reason = str(seed_similarity(similar))
     reasons = _reasons(analysis, weighed.masses)
     matched = reasons + language + [seed_reason] + rules + _further_terms(analysis, reasons)
+    if not explained:
+        return Score(relevance, relevance >= threshold, tuple(matched), breakdown={})
     breakdown = {
         "threshold": threshold,
         "relevance": relevance,

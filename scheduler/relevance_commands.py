@@ -35,7 +35,9 @@ def rescore(app: AppContext) -> None:
         while batch := storage.articles.for_scoring(after, RESCORE_BATCH):
             updates = []
             for row in batch:
-                score = score_article(profile, row["title"], row["text"], row["lang"])
+                score = score_article(
+                    profile, row["title"], row["text"], row["lang"], explained=False
+                )
                 updates.append((row["id"], score.relevance, score.relevant, score.matched))
                 gained += score.relevant and not row["relevant"]
                 lost += row["relevant"] and not score.relevant

@@ -210,6 +210,28 @@ def test_scoring_is_pure(profile: Profile) -> None:
     assert 0.0 <= first.relevance <= 1.0
 
 
+@pytest.mark.parametrize(
+    ("title", "text", "lang"),
+    [
+        ("Kazakh army drills near Aktau", "Troops and tanks moved to the Caspian coast.", "en"),
+        ("Азербайджан закупил зенитные комплексы", "Министерство обороны сообщило.", "ru"),
+        ("Football final in Baku", "The home side attacked and shot twice.", "en"),
+        ("Weather in Tbilisi", None, "en"),
+    ],
+)
+def test_a_score_for_storing_is_the_explained_one_without_its_breakdown(
+    profile: Profile, title: str, text: str | None, lang: str
+) -> None:
+    explained = score_article(profile, title, text, lang)
+    stored = score_article(profile, title, text, lang, explained=False)
+    assert (stored.relevance, stored.relevant, stored.matched) == (
+        explained.relevance,
+        explained.relevant,
+        explained.matched,
+    )
+    assert stored.breakdown == {} and explained.breakdown["ngrams"]["for"]
+
+
 # --- civil emergencies (blind-evaluation category 1) ---------------------------------------
 
 
