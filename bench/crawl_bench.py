@@ -79,7 +79,7 @@ def child_env() -> dict[str, str]:
     PYTHONDONTWRITEBYTECODE, as some sandboxes do, made every crawl compile ours from source
     again: 0.1 s of CPU per process, a fifth of an unchanged re-crawl.)"""
     compile_checkout()
-    env = {**os.environ, "PYTHONPATH": os.environ.get("BENCH_EXTRA_PATH", "") + str(REPO)}
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     return env
 
