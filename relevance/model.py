@@ -11,6 +11,7 @@ threshold.
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 import math
@@ -50,8 +51,17 @@ class Model:
     bias: float
     weights: dict[str, float]
     about: dict[str, Any]  # what it was trained on, how it was validated
-    # One weight per n-gram bucket (ngrams.py), or None: a model of named features only.
-    grams: np.ndarray | None = field(default=None, compare=False, repr=False)
+    # One weight per n-gram bucket (ngrams.py), as an array or as GRAMS_FILE's bytes, or
+    # None: a model of named features only. Read through `grams`.
+    stored_grams: np.ndarray | bytes | None = field(default=None, compare=False, repr=False)
+
+    @functools.cached_property
+    def grams(self) -> np.ndarray | None:
+        """The n-gram weights, decoded from the file's bytes on first use: a crawl process
+        whose pages a worker scores loads the profile but never imports numpy for it."""
+        if isinstance(self.stored_grams, bytes):
+            return grams_from_bytes(self.stored_grams)
+        return self.stored_grams
 
     def contributions(
         self, features: Mapping[str, float], grams: Mapping[int, float] | None = None
@@ -92,16 +102,16 @@ def load_model() -> Model:
     package = resources.files(__package__)
     text = package.joinpath(MODEL_FILE).read_text(encoding="utf-8")
     grams_file = package.joinpath(GRAMS_FILE)
-    grams = grams_from_bytes(grams_file.read_bytes()) if grams_file.is_file() else None
+    grams = grams_file.read_bytes() if grams_file.is_file() else None
     return model_from_json(json.loads(text), grams)
 
 
-def model_from_json(data: dict[str, Any], grams: np.ndarray | None = None) -> Model:
+def model_from_json(data: dict[str, Any], grams: np.ndarray | bytes | None = None) -> Model:
     return Model(
         bias=float(data["bias"]),
         weights={str(k): float(v) for k, v in data["weights"].items()},
         about=dict(data.get("about", {})),
-        grams=grams,
+        stored_grams=grams,
     )
 
 
@@ -185,7 +195,7 @@ def fit(
     named = zip(columns, beta[1 : 1 + d], strict=True)
     weights = {name: float(b) for name, b in named if abs(b) > 1e-9}
     model_grams = beta[1 + d :].astype(np.float32) if width else None
-    return Model(bias=float(beta[0]), weights=weights, about={}, grams=model_grams)
+    return Model(bias=float(beta[0]), weights=weights, about={}, stored_grams=model_grams)
 
 
 def threshold_for_recall(scores: list[float], labels: list[bool], recall: float) -> float:
@@ -201,4 +211,6 @@ def shifted(model: Model, threshold: float) -> Model:
     """The same model with its bias moved so that `threshold` becomes relevance 0.5."""
     threshold = min(max(threshold, 1e-6), 1 - 1e-6)
     cut = math.log(threshold / (1 - threshold))
-    return Model(bias=model.bias - cut, weights=model.weights, about=model.about, grams=model.grams)
+    return Model(
+        bias=model.bias - cut, weights=model.weights, about=model.about, stored_grams=model.grams
+    )

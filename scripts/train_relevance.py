@@ -67,7 +67,9 @@ def main(argv: list[str] | None = None) -> int:
         "probability threshold (now relevance 0.5)": round(threshold, 4),
         "rebuild": "python scripts/train_relevance.py",
     }
-    model = type(model)(bias=model.bias, weights=model.weights, about=about, grams=model.grams)
+    model = type(model)(
+        bias=model.bias, weights=model.weights, about=about, stored_grams=model.grams
+    )
     args.output.write_text(model_to_json(model), encoding="utf-8")
     if model.grams is not None:
         args.output.with_name(GRAMS_FILE).write_bytes(grams_to_bytes(model.grams))

@@ -58,10 +58,3 @@ def signature(text: str | None) -> tuple[bytes, int] | None:
     a, b = _PERMUTATIONS
     permuted = _premix(hashes).reshape(-1, 1) * a + b  # one column per permutation
     return permuted.min(axis=0).astype(_SIGNATURE_DTYPE).tobytes(), len(hashes)
-
-
-def similarity(a: bytes, b: bytes) -> float:
-    """The share of the permutations whose minimum the two signatures share."""
-    left = np.frombuffer(a, dtype=_SIGNATURE_DTYPE)
-    right = np.frombuffer(b, dtype=_SIGNATURE_DTYPE)
-    return float(np.count_nonzero(left == right)) / len(left)

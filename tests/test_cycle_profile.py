@@ -95,3 +95,18 @@ def test_the_crawl_process_starts_without_numpy() -> None:
         [sys.executable, "-c", check], capture_output=True, text=True, check=True, cwd=REPO
     )
     assert loaded.stdout.strip() == "[]"
+
+
+def test_a_crawl_process_that_neither_scores_nor_fingerprints_loads_no_numpy() -> None:
+    # With a page worker the crawl process builds the profile (to check it) and compares
+    # signatures the worker made: numpy would be 12 MiB of its memory for nothing.
+    check = (
+        "import sys; from config import ProfileConfig; from relevance import profile_for; "
+        "from storage import neardup; profile_for(ProfileConfig()); "
+        "same = neardup.similarity(bytes(range(8)), bytes(range(4)) + bytes(4)); "
+        "print(same, sorted({'numpy', 'pandas'} & set(sys.modules)))"
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-c", check], capture_output=True, text=True, check=True, cwd=REPO
+    )
+    assert loaded.stdout.strip() == "0.5 []"
