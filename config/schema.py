@@ -69,8 +69,9 @@ class CrawlConfig:
     max_articles_per_source: int = field(default=200, metadata=_check(_positive, "an integer > 0"))
     parallel_sources: int = field(default=8, metadata=_check(_positive, "an integer > 0"))
     # Processes that extract article pages beside the crawl process (0: the crawl process
-    # extracts them itself).
-    workers: int = field(default=0, metadata=_check(lambda v: v >= 0, "an integer >= 0"))
+    # extracts them itself). Unset: one where the crawl may use two CPUs or more
+    # (crawler.workers.worker_count).
+    workers: int | None = field(default=None, metadata=_check(lambda v: v >= 0, "an integer >= 0"))
     # Links to loopback, private, link-local and other internal addresses are refused (the
     # hosts of configured sources excepted); true turns that check off.
     allow_private_links: bool = False

@@ -74,6 +74,9 @@ def write_config(path: Path, sources: list[dict[str, Any]], **crawl: Any) -> Pat
         "retry_times": 1,
         "concurrent_per_host": 8,
         "max_page_bytes": 1_000_000,
+        # No page worker unless a test asks: a worker's start-up would double a small
+        # crawl's CPU (tests/test_crawl_workers.py runs both ways).
+        "workers": 0,
         **crawl,
     }
     lines = ["[storage]", 'path = "crawl.db"', "", "[crawl]"]

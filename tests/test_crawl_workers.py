@@ -16,11 +16,11 @@ from typing import Any
 
 import pytest
 
-from config import ProfileConfig
+from config import ProfileConfig, load_config
 from crawler.cleaning import clean_text, one_line
 from crawler.extract import extract_article
 from crawler.pageworker import ANSWER, answer_for, answer_frame, page_from_answer
-from crawler.workers import PagePool, WorkerFailed, extract_page
+from crawler.workers import PagePool, WorkerFailed, extract_page, worker_count
 from relevance import profile_for, storage_scorer
 from storage.models import Article, content_hash
 from storage.neardup import fingerprint
@@ -213,3 +213,26 @@ def test_what_a_worker_computes_ahead_is_what_storing_computes() -> None:
     assert worked.fingerprint == fingerprint(article.text)
     assert worked.content_hash == content_hash(article.text)
     assert worked.score == score(article)
+
+
+def test_unset_workers_mean_one_worker_where_a_second_cpu_is_usable() -> None:
+    assert worker_count(0) == 0 and worker_count(3) == 3
+    assert load_config(None).crawl.workers is None  # the default: decided per machine
+    # The same question asked by a process held to one CPU, and to two where there are two.
+    check = (
+        "import os, sys; from crawler.workers import worker_count; "
+        "os.sched_setaffinity(0, sorted(os.sched_getaffinity(0))[: int(sys.argv[1])]); "
+        "print(worker_count(None))"
+    )
+    answers = {
+        cpus: subprocess.run(
+            [sys.executable, "-c", check, str(cpus)],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=REPO,
+        ).stdout.strip()
+        for cpus in (1, 2)
+    }
+    assert answers[1] == "0"
+    assert answers[2] == ("1" if len(os.sched_getaffinity(0)) >= 2 else "0")
