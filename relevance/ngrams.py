@@ -68,13 +68,13 @@ def names(title: list[str], body: list[str], buckets: set[int]) -> dict[int, str
     """An n-gram of the tokens for each of `buckets` (for explain; worked out only then)."""
     found: dict[int, str] = {}
     for tokens in (title, body):
-        for token in tokens:
-            for gram in _word_gram_names(token):
-                if bucket(gram) in buckets:
-                    found.setdefault(bucket(gram), gram)
-        for gram in _pairs(tokens):
-            if bucket(gram) in buckets:
-                found.setdefault(bucket(gram), gram)
+        grams = itertools.chain(
+            itertools.chain.from_iterable(map(_word_gram_names, tokens)), _pairs(tokens)
+        )
+        for gram in grams:
+            index = bucket(gram)
+            if index in buckets:
+                found.setdefault(index, gram)
     return found
 
 

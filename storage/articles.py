@@ -7,8 +7,6 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from sqlite_utils import Database
-
 from storage.copies import (
     VERBATIM_COPIES,
     find_candidates,
@@ -51,6 +49,7 @@ from storage.neardup import (
     word_count,
 )
 from storage.search import concept_conditions, match_expression, search_keys
+from storage.sqlite_import import Database
 from storage.stories import assign_story, retitle_story_of
 from storage.timeutil import utc_now
 

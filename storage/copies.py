@@ -10,11 +10,10 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from sqlite_utils import Database
-
 from storage.errors import wraps_errors
 from storage.models import CopyEntry
 from storage.neardup import Candidate, Fingerprint, fingerprint, outlet_of, rank, similarity
+from storage.sqlite_import import Database
 
 # The most stored articles compared with a new one, those sharing the most bands first: a
 # long series of look-alike articles (an outlet's daily template) must not make one lookup

@@ -8,12 +8,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlite_utils import Database
-
 from storage.copies import index_stored_articles
 from storage.errors import StorageError, wrapped_errors
 from storage.migrations import migrations
 from storage.search import index_stored_articles as index_search_keys
+from storage.sqlite_import import Database
 from storage.stories import backfill_stories
 
 logger = logging.getLogger(__name__)

@@ -9,11 +9,10 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from sqlite_utils import Database
-
 from storage.copies import VERBATIM_COPIES
 from storage.db import in_chunks, write_transaction
 from storage.errors import wraps_errors
+from storage.sqlite_import import Database
 from storage.timeutil import utc_now
 
 # The article columns a digest shows; the text is cut short because only a snippet is shown.

@@ -4,9 +4,7 @@ Never edit a migration that has shipped: add a new one. A database made by an ol
 release then upgrades in place the next time newswatch opens it.
 """
 
-from sqlite_utils import Database
-from sqlite_utils.db import Table
-from sqlite_utils.migrations import Migrations
+from storage.sqlite_import import Database, Migrations, Table
 
 migrations = Migrations("newswatch")
 

@@ -4,10 +4,9 @@ is the outlet's furniture — a legal notice, a credit line, a subscription plea
 
 from collections.abc import Iterable
 
-from sqlite_utils import Database
-
 from storage.db import in_chunks, write_transaction
 from storage.errors import wraps_errors
+from storage.sqlite_import import Database
 
 
 class RecurringParagraphs:

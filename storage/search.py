@@ -10,9 +10,8 @@ import re
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
 
-from sqlite_utils import Database
-
 from storage.errors import SearchQueryError
+from storage.sqlite_import import Database
 from textkeys import tokenize, word_keys
 
 # Characters and words that make a query use FTS5 syntax on purpose.

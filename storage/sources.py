@@ -5,11 +5,10 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlite_utils import Database
-
 from storage.db import write_transaction
 from storage.errors import wraps_errors
 from storage.models import FetchRecord, SourceOutcome, guid_alias
+from storage.sqlite_import import Database
 from storage.timeutil import from_iso, to_iso
 
 # A failing source waits interval * 2**(errors-1), capped: a dead outlet is retried

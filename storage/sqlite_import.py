@@ -1,4 +1,5 @@
-"""sqlite-utils, loaded first by `storage` with numpy and pandas hidden.
+"""sqlite-utils, loaded with numpy and pandas hidden: the storage modules import its names
+from here, never from sqlite_utils itself.
 
 sqlite-utils imports pandas and numpy, where installed, only to map their scalar types to
 column types when it makes a column from a value. newswatch's migrations make its tables and
@@ -26,3 +27,10 @@ def _import_without(hidden: tuple[str, ...]) -> None:
 
 
 _import_without(_HIDDEN)
+
+# isort: split
+from sqlite_utils import Database  # noqa: E402  (after the import above)
+from sqlite_utils.db import Table  # noqa: E402
+from sqlite_utils.migrations import Migrations  # noqa: E402
+
+__all__ = ["Database", "Migrations", "Table"]

@@ -17,10 +17,9 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
-from sqlite_utils import Database
-
 from storage.errors import wraps_errors
 from storage.models import json_list
+from storage.sqlite_import import Database
 from storage.storykeys import LEAD_CHARS, StoryKeys, publication_day, story_keys
 from storage.storymatch import (
     STORY_SPAN_DAYS,
