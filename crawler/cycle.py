@@ -183,8 +183,11 @@ class _Cycle:
         self.process = process
         self.watch = watch
         self.limit = defer.DeferredSemaphore(config.crawl.parallel_sources)
+        # Sources being crawled. Once a crawl ends only its result is kept: a crawler holds
+        # its settings, stats and engine (10 MiB over a cycle of 200 sources).
         self.crawlers: dict[str, Crawler] = {}
-        # Sources the probe finished: unchanged (304), or news left for a usable profile.
+        # Sources whose crawl ended, and those the probe finished: unchanged (304), or news
+        # left for a usable profile.
         self.finished: dict[str, SourceResult] = {}
         self.runs: list[tuple[str, defer.Deferred[Any]]] = []
         # Bytes of the probe's answers held for sources whose crawl has not ended.
@@ -244,6 +247,7 @@ class _Cycle:
         run = self.limit.run(self.process.crawl, crawler, source=name, prefetched=prefetched)
         run.addBoth(self.watch.source_done, self.config, name, crawler)
         run.addBoth(self.release, name)
+        run.addBoth(self.ended, name)
         self.runs.append((name, run))
 
     def profile_usable(self) -> bool:
@@ -272,6 +276,11 @@ class _Cycle:
             fetch = fetch_record_item(name, response, "error", error=problem)
             record = CrawlRecord([fetch], validated=False, write_error=problem)
         self.finish(name, record, f"error: articles not stored: {problem}")
+
+    def ended(self, result: object, name: str) -> object:
+        crawler = self.crawlers.pop(name)
+        self.finished[name] = _result(self.config, name, _stats(crawler))
+        return result
 
     def release(self, result: object, name: str) -> object:
         self.held -= self.held_for.pop(name, 0)
