@@ -6,7 +6,7 @@ each registry to its implementations.
 """
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -184,6 +184,11 @@ class Config:
     def warnings(self) -> list[str]:
         """One line for each source left out: the file, the source and the cause."""
         return [source.warning for source in self.left_out]
+
+    def left_out_warnings(self, names: Iterable[str]) -> list[str]:
+        """The warnings of those of the named sources that a bad line left out."""
+        wanted = set(names)
+        return [source.warning for source in self.left_out if source.name in wanted]
 
     def interval_of(self, source: SourceConfig) -> timedelta:
         return source.interval or self.crawl.interval

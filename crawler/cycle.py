@@ -81,9 +81,9 @@ def choose_sources(
     configured = [source.name for source in config.sources]
     if names:
         unknown = [name for name in names if name not in configured]
-        left_out = [s for s in config.left_out if s.name in unknown]
+        left_out = config.left_out_warnings(unknown)
         if left_out:
-            raise UnknownSource("; ".join(source.warning for source in left_out))
+            raise UnknownSource("; ".join(left_out))
         if unknown:
             raise UnknownSource(
                 f"no source named {', '.join(map(repr, unknown))}; configured: "

@@ -45,9 +45,9 @@ def source_to_crawl(config: Config, name: str, kind: str) -> SourceConfig:
     try:
         source = config.source(name)
     except KeyError:
-        left_out = [s for s in config.left_out if s.name == name]
+        left_out = config.left_out_warnings([name])
         if left_out:
-            raise NotCrawlable(left_out[0].warning) from None
+            raise NotCrawlable(left_out[0]) from None
         where = config.file or "the built-in defaults"
         configured = ", ".join(repr(s.name) for s in config.sources) or "none"
         raise NotCrawlable(
