@@ -13,6 +13,7 @@ Used from the Twisted asyncio reactor's event loop (the spiders' async callbacks
 
 import asyncio
 import contextlib
+import functools
 import json
 import logging
 import os
@@ -241,8 +242,10 @@ def worker_count(configured: int | None) -> int:
     return 1 if usable_cpus() >= 2 else 0
 
 
+@functools.cache
 def usable_cpus() -> int:
-    """The CPUs this process may run on (its affinity: a container's or taskset's limit)."""
+    """The CPUs this process may run on (its affinity: a container's or taskset's limit),
+    asked once: page_pool asks for every page."""
     try:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
