@@ -125,7 +125,7 @@ def by_letters(words: list[str], script: str) -> tuple[str | None, float]:
         return None, 0.0
 
     def count(chars: frozenset[str]) -> int:
-        return sum(any(c in chars for c in word) for word in words)
+        return sum(not chars.isdisjoint(word) for word in words)
 
     if script == "cyrillic":
         share = count(_REGIONAL_CYRILLIC) / len(words)
