@@ -52,7 +52,7 @@ from crawler.spiders.feed import FeedSpider
 from crawler.spiders.site import SiteSpider
 from crawler.spiders.sitemap import SitemapSpider
 from crawler.state import crawler_storage, shared_by_every_crawler
-from crawler.workers import close_page_pool
+from crawler.workers import close_page_pool, page_pool
 from relevance import ProfileError, profile_for
 from storage import Storage, StorageError
 
@@ -224,6 +224,14 @@ class _Cycle:
         else:
             self.crawl_source(name, None)
 
+    def warm_page_workers(self) -> None:
+        """A source answered with news: its pages follow, so the page workers start now
+        (a source asked again, with no answer of the probe's, starts none)."""
+        log_level = str(self.process.settings["LOG_LEVEL"])
+        pool = page_pool(self.config.crawl.workers, log_level, self.config.profile)
+        if pool is not None:
+            pool.warm()
+
     def probe_done(self, result: object, sources: list[str]) -> defer.Deferred[Any]:
         if isinstance(result, Failure):
             logger.error("the cycle's probe stopped with an error: %s", result.getErrorMessage())
@@ -241,6 +249,9 @@ class _Cycle:
             self.record_not_scored(name, prefetched)
             self.release(None, name)  # the probe's answer is no longer held for it
             return
+        answer = prefetched.response if prefetched is not None else None
+        if answer is not None and 200 <= answer.status < 300:
+            self.warm_page_workers()
         crawler = self.process.create_crawler(SPIDERS[self.config.source(name).kind])
         self.crawlers[name] = crawler
         self.watch.add(crawler)

@@ -1,11 +1,11 @@
 """The page worker: `python -m crawler.pageworker`, a child of the crawl process that
 extracts article pages (crawler.extract) so that the crawl uses a second core, and computes
-ahead what storing the page's text will need: its near-duplicate fingerprint, content hash
-and relevance score (storage.models.Worked), for the text as the pipelines clean it.
-Storing uses them only for an article whose text (and title and language) turns out to be
-exactly that; for any other (the outlet's recurring paragraphs trimmed, the feed's title
-used) it computes them again. (Search keys stay in the crawl process: measured, that
-balances the two processes' CPU best.)
+ahead what storing the page's text will need: its near-duplicate fingerprint, content hash,
+relevance score and search keys (storage.models.Worked), for the text as the pipelines clean
+it. Storing uses them only for an article whose text (and title and language) turns out to
+be exactly that; for any other (the outlet's recurring paragraphs trimmed, the feed's title
+used) it computes them again. (Story keys stay in the crawl process: they depend on the
+stored row, its dates among them.)
 
 It imports no Scrapy, and it never touches the database: the crawl process keeps fetching
 and stays the only writer. It reads requests on stdin and answers on stdout, one at a time
@@ -35,6 +35,7 @@ from crawler.extract import Extracted, extract_article
 from crawler.parent import stop_with_parent
 from storage.models import Article, Score, Worked, content_hash
 from storage.neardup import Fingerprint, fingerprint
+from storage.searchkeys import search_keys
 
 REQUEST = struct.Struct(">II")
 ANSWER = struct.Struct(">I")
@@ -66,6 +67,7 @@ def page_from_answer(answer: dict[str, Any]) -> tuple[Extracted, Worked | None]:
         fingerprint=Fingerprint(bytes.fromhex(signature[0]), signature[1]) if signature else None,
         content_hash=found["content_hash"],
         score=(score[0], score[1], tuple(score[2])) if score else None,
+        search_keys=found.get("search_keys"),
     )
     return page, worked
 
@@ -92,6 +94,7 @@ def worked_for(page: Extracted, score: Scorer | None) -> dict[str, Any] | None:
         "fingerprint": [found.signature.hex(), found.shingles] if found else None,
         "content_hash": content_hash(text),
         "score": list(score(article)) if score is not None else None,
+        "search_keys": search_keys(title, text),
     }
 
 
@@ -106,6 +109,21 @@ def answer_for(url: str, body: bytes, score: Scorer | None = None) -> dict[str, 
         logging.getLogger(__name__).exception("%s: nothing computed ahead", url[:200])
         worked = None
     return {"page": asdict(page), "worked": worked}
+
+
+# A page that takes every step a real one takes (trafilatura, the language model, the
+# fingerprint, scoring), so that their imports and models load as soon as the worker starts:
+# the crawl starts it at the first source with news, while the first pages are still being
+# fetched. Its answer is thrown away.
+WARM_UP_PAGE = (
+    b"<html><head><title>Warm-up</title></head><body><article><h1>Warm-up</h1>"
+    + b"<p>A paragraph of plain words, long enough to be taken as the text of a page.</p>" * 4
+    + b"</article></body></html>"
+)
+
+
+def warm_up(score: Scorer | None) -> None:
+    answer_for("http://warm-up.invalid/", WARM_UP_PAGE, score)
 
 
 def _read_exactly(stream: BinaryIO, size: int) -> bytes | None:
@@ -137,6 +155,7 @@ def main(argv: list[str] | None = None) -> int:
     stop_with_parent("page worker")
     logging.basicConfig(level=args.log_level.upper(), format=LOG_FORMAT, stream=sys.stderr)
     score = _scorer(args.profile) if args.profile else None
+    warm_up(score)
     # The answers get their own copy of stdout; anything a library prints goes to stderr
     # and cannot break a frame.
     answers = os.fdopen(os.dup(sys.stdout.fileno()), "wb")

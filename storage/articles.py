@@ -48,7 +48,8 @@ from storage.neardup import (
     same_short_article,
     word_count,
 )
-from storage.search import concept_conditions, match_expression, search_keys
+from storage.search import concept_conditions, match_expression
+from storage.searchkeys import search_keys
 from storage.sqlite_import import Database
 from storage.stories import assign_story, retitle_story_of
 from storage.timeutil import utc_now
@@ -135,7 +136,7 @@ class Articles:
         if score is not None and intent.stores_text:
             scored = worked.score if worked and worked.score is not None else score(article)
         if intent.is_new_row:
-            return self._insert(article, decision, found, scored, addresses, now)
+            return self._insert(article, decision, found, scored, addresses, now, worked)
         assert decision.article_id is not None
         self._reread(article, decision, found, scored, now)
         self._add_aliases(addresses, decision.article_id, article.source, now)
@@ -233,9 +234,13 @@ class Articles:
         scored: Score | None,
         addresses: list[str],
         now: str,
+        worked: Worked | None = None,
     ) -> Stored:
+        """`worked`: what a page worker computed for this very article, if anything."""
         row = article.to_row()
-        row["search_keys"] = search_keys(article.title, article.text)
+        row["search_keys"] = (
+            worked.search_keys if worked is not None else search_keys(article.title, article.text)
+        )
         row["first_seen_at"] = row["first_seen_at"] or now
         row["updated_at"] = row["updated_at"] or row["first_seen_at"]
         if scored is not None:

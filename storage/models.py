@@ -142,6 +142,7 @@ class Worked:
     fingerprint: Any  # storage.neardup.Fingerprint | None
     content_hash: str | None
     score: Score | None
+    search_keys: str | None = None
 
     def fits(self, article: "Article") -> bool:
         return (self.title, self.text, self.lang) == (article.title, article.text, article.lang)

@@ -8,40 +8,14 @@ typed as words looks for each word as typed or by any of its keys.
 
 import re
 from collections.abc import Mapping, Sequence
-from functools import lru_cache
 
 from storage.errors import SearchQueryError
+from storage.searchkeys import keys_of, search_keys
 from storage.sqlite_import import Database
-from textkeys import tokenize, word_keys
+from textkeys import tokenize
 
 # Characters and words that make a query use FTS5 syntax on purpose.
 FTS_SYNTAX = re.compile(r'["()*:^+]|\b(AND|OR|NOT|NEAR)\b')
-
-
-# News vocabulary repeats: a word's keys are worked out once (stemming three ways costs
-# ~1 µs a word, ~5 ms for a 5 KB article uncached).
-KEYS_CACHE = 50_000
-
-
-@lru_cache(maxsize=KEYS_CACHE)
-def keys_of(word: str) -> tuple[str, ...]:
-    """A word's search keys: folded (Cyrillic in Latin letters), and its stems."""
-    keys = word_keys(word)
-    return tuple(dict.fromkeys(key for key in (keys.plain, keys.en, keys.tr, keys.ru) if key))
-
-
-def search_keys(title: str | None, text: str | None) -> str | None:
-    """The keys of an article's words, as one text for the full-text index: each key once,
-    and none that is the word itself in lower case (the title and text columns hold it), so
-    the index stays small and a crawl writes little more than the text."""
-    words = tokenize(f"{title or ''}\n{text or ''}")
-    if not words:
-        return None
-    keys: dict[str, None] = {}
-    for word in dict.fromkeys(words):
-        lowered = word.lower()
-        keys.update((key, None) for key in keys_of(word) if key != lowered)
-    return " ".join(keys) or None
 
 
 def _either(forms: Sequence[str]) -> str:

@@ -24,6 +24,7 @@ from crawler.workers import PagePool, WorkerFailed, extract_page, worker_count
 from relevance import profile_for, storage_scorer
 from storage.models import Article, content_hash
 from storage.neardup import fingerprint
+from storage.searchkeys import search_keys
 from tests.crawling import REPO, read_rows, run_cycle, write_config
 from tests.outlets.articles import CASPIAN_HERALD
 from tests.outlets.server import OutletServer, article_page
@@ -183,6 +184,62 @@ def test_a_hung_worker_is_killed_and_the_page_extracted_here() -> None:
     asyncio.run(scenario())
 
 
+def test_a_pool_warmed_when_news_comes_starts_its_worker_before_the_first_page() -> None:
+    body = article_page(CASPIAN_HERALD[0], "Caspian Herald").encode("utf-8")
+    url = "http://127.0.0.1/herald/news/story.html"
+
+    async def scenario() -> None:
+        pool = PagePool(1, timeout=60.0)
+        pool.warm()
+        pool.warm()  # news from a second source: still one worker
+        deadline = time.monotonic() + 30
+        while not pool.workers and time.monotonic() < deadline:
+            await asyncio.sleep(0.01)
+        (warmed,) = pool.workers
+        page, _worked = await pool.extract(body, url)
+        assert page == extract_article(body, url)
+        assert pool.workers == [warmed]  # the page went to the worker already started
+        await pool.close()
+        assert warmed.process.returncode == 0
+
+        # Warmed, then closed while its worker starts (no page after all: the news were
+        # known): no worker is left behind.
+        idle = PagePool(1, timeout=60.0)
+        idle.warm()
+        await idle.close()
+        assert idle.workers == []
+        assert not [c for _pid, c in _children(os.getpid()) if "crawler.pageworker" in c]
+
+    asyncio.run(scenario())
+
+
+def _page_workers_seen(command: list[str], env: dict[str, str]) -> tuple[int, bool]:
+    """Run a crawl cycle; whether a page worker was among its children at any moment."""
+    cycle = subprocess.Popen(
+        command, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    seen = False
+    while cycle.poll() is None:
+        # A worker lives from its start to the cycle's end, its warm-up alone ~0.4 s.
+        seen = seen or any("crawler.pageworker" in c for _pid, c in _children(cycle.pid))
+        time.sleep(0.005)
+    return cycle.returncode, seen
+
+
+def test_a_cycle_with_nothing_new_starts_no_page_worker(
+    server: OutletServer, tmp_path: Path
+) -> None:
+    feeds = [s for s in sources(server) if s["kind"] == "feed"][:2]
+    config = write_config(tmp_path / "newswatch.toml", feeds, workers=1)
+    command = [sys.executable, "-m", "crawler.cycle", "--config", str(config), "--all"]
+    env = {**os.environ, "http_proxy": server.base}
+    assert _page_workers_seen(command, env) == (0, True)  # news: a worker extracts them
+    # Both feeds now answer 304: nothing to extract, no worker's start-up paid.
+    assert _page_workers_seen(command, env) == (0, False)
+    fetches = read_rows(tmp_path / "crawl.db", "SELECT status FROM fetches ORDER BY id")
+    assert [row[0] for row in fetches][-2:] == ["not-modified", "not-modified"]
+
+
 def test_the_page_worker_imports_no_scrapy() -> None:
     code = (
         "import sys, crawler.pageworker; "
@@ -213,6 +270,7 @@ def test_what_a_worker_computes_ahead_is_what_storing_computes() -> None:
     assert worked.fingerprint == fingerprint(article.text)
     assert worked.content_hash == content_hash(article.text)
     assert worked.score == score(article)
+    assert worked.search_keys and worked.search_keys == search_keys(article.title, article.text)
 
 
 def test_unset_workers_mean_one_worker_where_a_second_cpu_is_usable() -> None:

@@ -17,7 +17,9 @@ from storage.decide import (
     pending_page_problem,
     store_decision,
 )
+from storage.models import Worked
 from storage.neardup import Match
+from storage.searchkeys import search_keys
 
 GUID = "guid:Wire:7"
 STORED = StoredLead(article_id=1, announced_at="2026-11-20T08:00:00Z", guids=frozenset({GUID}))
@@ -157,3 +159,28 @@ def test_a_summary_waiting_for_its_page_is_read_again_until_the_page_reads(
         assert not articles.stored_leads([url], "Wire")[url].page_pending
         stored = articles.get(first.article_id)
         assert stored is not None and stored.page_problem == "HTTP 404"
+
+
+def test_storing_takes_what_a_worker_computed_only_for_that_very_text(tmp_path: Path) -> None:
+    def worked_for(article: Article, keys: str) -> Worked:
+        score = (0.9, True, ("place:Caspian",))
+        return Worked(article.title, article.text, None, None, None, score, keys)
+
+    fits = incoming(1)
+    other = incoming(2, text="A different report. " * 30)
+    arriving = [
+        replace(fits, worked=worked_for(fits.article, "computed-ahead")),
+        # Computed for a text the pipelines have since trimmed: not taken.
+        replace(other, worked=worked_for(replace(other.article, text="A different"), "stale")),
+    ]
+    with Storage.open(tmp_path / "worked.db") as storage:
+        stored = storage.articles.store_incoming(arriving, lambda _article: (0.1, False, ()))
+        rows = {
+            row["id"]: (row["search_keys"], row["relevance"])
+            for row in storage.db.query("SELECT id, search_keys, relevance FROM articles")
+        }
+    assert [s.outcome for s in stored] == [Intent.NEW, Intent.NEW]
+    assert rows[stored[0].article_id] == ("computed-ahead", 0.9)
+    keys, relevance = rows[stored[1].article_id]
+    assert relevance == 0.1
+    assert keys == search_keys(other.article.title, other.article.text)
