@@ -15,6 +15,7 @@ Northern Fleet is not made regional by its language alone.
 import math
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import cached_property
 from itertools import chain
 from typing import Any
 
@@ -62,6 +63,15 @@ class Reference:
     name: str
     concepts: dict[str, float]
     grams: dict[str, float]
+
+    # Each article is compared with every reference: their lengths are worked out once.
+    @cached_property
+    def concepts_length(self) -> float:
+        return length(self.concepts)
+
+    @cached_property
+    def grams_length(self) -> float:
+        return length(self.grams)
 
 
 @dataclass
@@ -254,13 +264,18 @@ def gram_vector(analysis: Analysis) -> dict[str, float]:
     return {gram: 1.0 + math.log(count) for gram, count in analysis.grams.items()}
 
 
-def cosine(a: dict[str, float], b: dict[str, float]) -> float:
+def length(vector: dict[str, float]) -> float:
+    return math.sqrt(sum(v * v for v in vector.values()))
+
+
+def cosine(a: dict[str, float], b: dict[str, float], b_length: float | None = None) -> float:
+    """The cosine of two vectors; `b_length` is b's length when it is known."""
     if not a or not b:
         return 0.0
+    norm = length(a) * (length(b) if b_length is None else b_length)
     if len(a) > len(b):
         a, b = b, a
     dot = sum(value * b.get(key, 0.0) for key, value in a.items())
-    norm = math.sqrt(sum(v * v for v in a.values())) * math.sqrt(sum(v * v for v in b.values()))
     return dot / norm if norm else 0.0
 
 
@@ -281,8 +296,8 @@ def similarity(
     concepts = concept_vector(analysis, title_factor)
     grams = gram_vector(analysis)
     for reference in references:
-        by_concept = cosine(concepts, reference.concepts)
-        by_gram = cosine(grams, reference.grams)
+        by_concept = cosine(concepts, reference.concepts, reference.concepts_length)
+        by_gram = cosine(grams, reference.grams, reference.grams_length)
         value = CONCEPT_SHARE * by_concept + (1 - CONCEPT_SHARE) * by_gram
         if value > float(best["similarity"]):
             best = {
