@@ -148,9 +148,11 @@ def run_cycle(
     sources: list[str],
     log_level: str = "WARNING",
     report: Callable[[Progress], None] | None = None,
+    news_certain: bool = False,
 ) -> list[SourceResult]:
     """Crawl these sources in this process's one reactor, telling `report` how far it is.
-    Once per process: the reactor cannot restart.
+    Once per process: the reactor cannot restart. With `news_certain` (a source is crawled
+    for the first time) the page workers start with the cycle, not at the first news.
 
     The probe (crawler.probe) asks every source's own URL first, in one crawler; a source
     that answers 304 is done there, and every other gets a crawler of its own, handed the
@@ -161,6 +163,11 @@ def run_cycle(
     process = CrawlerProcess(scrapy_settings(config, log_level))
     cycle = _Cycle(config, process, _ProgressWatch(len(sources), report))
     all_done = cycle.start(sources)
+    if news_certain:
+        from twisted.internet import reactor  # the one CrawlerProcess installed
+
+        # Their start-up (~0.5 s of CPU) then overlaps the probe's downloads.
+        reactor.callWhenRunning(cycle.warm_page_workers)
     all_done.addBoth(cycle.watch.stop)
     all_done.addBoth(_close_page_workers)
     all_done.addBoth(_stop_reactor)
@@ -245,13 +252,13 @@ class _Cycle:
         return all_done
 
     def crawl_source(self, name: str, prefetched: Prefetched | None) -> None:
+        answer = prefetched.response if prefetched is not None else None
+        if answer is not None and 200 <= answer.status < 300:
+            self.warm_page_workers()  # first: building the profile below takes a while
         if not self.profile_usable():
             self.record_not_scored(name, prefetched)
             self.release(None, name)  # the probe's answer is no longer held for it
             return
-        answer = prefetched.response if prefetched is not None else None
-        if answer is not None and 200 <= answer.status < 300:
-            self.warm_page_workers()
         crawler = self.process.create_crawler(SPIDERS[self.config.source(name).kind])
         self.crawlers[name] = crawler
         self.watch.add(crawler)
@@ -487,8 +494,9 @@ def crawl(config: Config, args: argparse.Namespace) -> int:
             next_due = storage.sources.next_due(
                 {s.name: config.interval_of(s) for s in config.sources}
             )
+            news_certain = bool(storage.sources.never_fetched(chosen))
             with shared_by_every_crawler(storage):
-                results = run_cycle(config, chosen, args.log_level, print_progress)
+                results = run_cycle(config, chosen, args.log_level, print_progress, news_certain)
     except UnknownSource as error:
         print(str(error), file=sys.stderr)
         return CycleExit.UNKNOWN_SOURCE

@@ -109,6 +109,12 @@ class Sources:
         return rows[0] if rows else None
 
     @wraps_errors
+    def never_fetched(self, names: Iterable[str]) -> list[str]:
+        """Those of these sources never fetched: their first crawl reads all they list."""
+        fetched = {row["name"] for row in self.all() if row.get("last_fetch_at")}
+        return [name for name in names if name not in fetched]
+
+    @wraps_errors
     def due(self, intervals: dict[str, timedelta], now: datetime) -> list[str]:
         """Those sources (name: interval) whose next fetch time has come, or comes within a
         tenth of their interval. The slack matters: a source fetched a few seconds after a

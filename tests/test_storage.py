@@ -185,6 +185,25 @@ def test_a_source_is_due_a_little_early_so_it_keeps_its_rate(storage: Storage) -
     assert storage.sources.due({"Feed": hour}, datetime(2026, 1, 1, 8, 0, tzinfo=UTC)) == ["Feed"]
 
 
+def test_sources_never_fetched_are_told_apart_from_those_fetched_once(
+    storage: Storage,
+) -> None:
+    from datetime import timedelta
+
+    from storage import FetchRecord, SourceOutcome
+
+    storage.sources.sync([("Old", "feed", "http://a.test/rss"), ("New", "feed", "http://b.test/")])
+    # A fetch that failed counts: the source was asked, and its validators are none.
+    storage.sources.record_fetches(
+        [FetchRecord("Old", "http://a.test/rss", "2026-01-01T07:00:00Z", None, "error")],
+        SourceOutcome("Old", finished_at="2026-01-01T07:00:05Z", error="HTTP 500"),
+        timedelta(hours=1),
+    )
+    # "Unsynced" is configured since the table was last brought in line: never fetched.
+    assert storage.sources.never_fetched(["Old", "New", "Unsynced"]) == ["New", "Unsynced"]
+    assert storage.sources.never_fetched(["Old"]) == []
+
+
 def test_a_shortened_interval_applies_from_the_last_fetch(storage: Storage) -> None:
     from datetime import UTC, datetime, timedelta
 
