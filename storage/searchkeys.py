@@ -23,7 +23,8 @@ def search_keys(title: str | None, text: str | None) -> str | None:
     """The keys of an article's words, as one text for the full-text index: each key once,
     and none that is the word itself in lower case (the title and text columns hold it), so
     the index stays small and a crawl writes little more than the text."""
-    words = tokenize(f"{title or ''}\n{text or ''}")
+    # Tokens never span the line between title and text: read apart, as scoring reads them.
+    words = tokenize(title or "") + tokenize(text or "")
     if not words:
         return None
     keys = chain.from_iterable(map(_indexed_keys, dict.fromkeys(words)))

@@ -150,8 +150,14 @@ def name_key(plain: str) -> str:
 
 def tokenize(text: str) -> list[str]:
     """Words and numbers of a text, as written (hyphenated words become separate tokens)."""
-    words: list[str] = _TOKEN.findall(_UZBEK_APOSTROPHE.sub("", text))
-    return words
+    return list(_tokens(text))
+
+
+# Scoring and the search keys read one article's title and text in turn (0.4 ms for 9 KB of
+# text): the last few texts' tokens are kept. A str caches its hash, so a hit costs little.
+@lru_cache(maxsize=8)
+def _tokens(text: str) -> tuple[str, ...]:
+    return tuple(_TOKEN.findall(_UZBEK_APOSTROPHE.sub("", text)))
 
 
 @dataclass(frozen=True)
