@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any, TextIO
 
 import click
-from tabulate import tabulate
 
 from config import (
     CONFIG_ENV,
@@ -19,7 +18,7 @@ from config import (
 from crawler.contract import CycleExit, Progress
 from scheduler.context import AppContext, ConfigProblem, domain_errors, echo
 from scheduler.jobs import run_crawl_cycle
-from scheduler.output import counted, echo_json, shorten
+from scheduler.output import counted, echo_json, shorten, table
 
 logger = logging.getLogger(__name__)
 
@@ -259,7 +258,7 @@ def crawl(ctx: click.Context, run_all: bool, names: tuple[str, ...]) -> None:
         for s in outcome.sources
     ]
     headers = ["source", "kind", "status", "seen", "new", "updated", "pages failed", "refused"]
-    echo(tabulate(rows, headers=headers))
+    echo(table(rows, headers))
     failed = len(outcome.failed_sources)
     updated = f", {outcome.updated_articles} updated" if outcome.updated_articles else ""
     echo(
@@ -347,7 +346,7 @@ def stats(app: AppContext, as_json: bool) -> None:
         "first seen",
         "last seen",
     ]
-    echo(tabulate(rows, headers=headers))
+    echo(table(rows, headers))
 
 
 @cli.command()

@@ -1,9 +1,9 @@
 """`newswatch duplicates ID`: who else carried an article, and at which addresses."""
 
 import click
-from tabulate import tabulate
 
 from scheduler.context import AppContext, echo
+from scheduler.output import table
 from storage import CopyEntry
 
 
@@ -37,7 +37,7 @@ def duplicates(app: AppContext, article_id: int) -> None:
     echo("")
     rows = [_row(entry, entry.article_id == article_id) for entry in entries]
     headers = ["id", "role", "outlet", "first seen", "similarity", "url"]
-    echo(tabulate(rows, headers=headers, disable_numparse=True))
+    echo(table(rows, headers, disable_numparse=True))
 
 
 def _row(entry: CopyEntry, asked: bool) -> list[str]:

@@ -10,7 +10,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import click
-from tabulate import tabulate
 
 from config import SOURCE_KINDS, Config, SourceConfig, format_duration, parse_duration
 from config.edit import (
@@ -23,7 +22,7 @@ from config.edit import (
     set_paused,
 )
 from scheduler.context import AppContext, ConfigProblem, echo
-from scheduler.output import counted, echo_json, shorten
+from scheduler.output import counted, echo_json, shorten, table
 
 JSON_HELP = "Print JSON instead of a table."
 
@@ -86,7 +85,7 @@ def _list(app: AppContext, as_json: bool) -> None:
         for item in listed
     ]
     headers = ["source", "kind", "articles", "last ok", "errors", "last error", "next fetch"]
-    echo(tabulate(rows, headers=headers))
+    echo(table(rows, headers))
 
 
 def _last_problem(row: dict[str, Any]) -> str:

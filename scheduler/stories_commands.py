@@ -12,13 +12,12 @@ from pathlib import Path
 from typing import Any
 
 import click
-from tabulate import tabulate
 
 from digest.chart import weekly_chart
 from digest.select import fill_weeks
 from scheduler.context import AppContext, echo
 from scheduler.digest_command import IsoMoment
-from scheduler.output import counted, echo_json, shorten
+from scheduler.output import counted, echo_json, shorten, table
 from storage import Storage
 from storage.timeutil import to_iso
 
@@ -216,7 +215,7 @@ def stories(
         for s in found
     ]
     headers = ["story", "first", "last", "articles", "outlets", "languages", "thread", "title"]
-    echo(tabulate(rows, headers=headers, disable_numparse=True))
+    echo(table(rows, headers, disable_numparse=True))
 
 
 @click.command()
@@ -264,4 +263,4 @@ def story(app: AppContext, story_id: int, as_json: bool) -> None:
         for a in articles
     ]
     headers = ["id", "first seen", "published", "outlet", "lang", "seed/copy", "title"]
-    echo(tabulate(rows, headers=headers, disable_numparse=True))
+    echo(table(rows, headers, disable_numparse=True))

@@ -150,6 +150,8 @@ def test_the_cli_imports_no_command_module_it_does_not_run() -> None:
     # `newswatch crawl` and `newswatch --help` must not pay for the daemon, digest or stories.
     loaded = imported_after("import scheduler.cli")
     assert loaded & {"apscheduler", "jinja2", "digest", "relevance", "datasette"} == set()
+    # Nor for tables it prints only at the end (tabulate: 23 ms before the cycle starts).
+    assert "tabulate" not in loaded
 
 
 def test_the_cli_opens_storage_only_when_a_command_needs_the_database() -> None:
