@@ -88,5 +88,8 @@ ITEM_PIPELINES = {
 DUPEFILTER_CLASS = "scrapy.dupefilters.RFPDupeFilter"
 # `scrapy crawl` prints only what goes wrong, one line a failure (-L INFO for more).
 LOG_LEVEL = "WARNING"
+# Scrapy works out its libraries' versions for an INFO line at every start, whatever the log
+# level: a metadata lookup per package and a `uname -p` child forked from the crawl process.
+LOG_VERSIONS: list[str] = []
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 STATS_DUMP = False
