@@ -232,8 +232,8 @@ class _Cycle:
             self.crawl_source(name, None)
 
     def warm_page_workers(self) -> None:
-        """A source answered with news: its pages follow, so the page workers start now
-        (a source asked again, with no answer of the probe's, starts none)."""
+        """Pages are coming (a source crawled for the first time, or answering the probe
+        with news), so the page workers start now rather than at the first page."""
         log_level = str(self.process.settings["LOG_LEVEL"])
         pool = page_pool(self.config.crawl.workers, log_level, self.config.profile)
         if pool is not None:

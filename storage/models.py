@@ -142,7 +142,7 @@ class Worked:
     fingerprint: Any  # storage.neardup.Fingerprint | None
     content_hash: str | None
     score: Score | None
-    search_keys: str | None = None
+    search_keys: str | None
 
     def fits(self, article: "Article") -> bool:
         return (self.title, self.text, self.lang) == (article.title, article.text, article.lang)
