@@ -354,6 +354,9 @@ def publication_day(published_at: str | None, first_seen_at: str | None) -> floa
     return published
 
 
+# A story's first and last dates are read again for each article it is a candidate for
+# (about 40 an article on a crawl's web): each distinct timestamp is parsed once.
+@lru_cache(maxsize=8192)
 def _day(value: str | None) -> float | None:
     if not value:
         return None
