@@ -6,9 +6,10 @@ component, plus the costs of the parts measured one by one on the same pages.
     python bench/crawl_profile.py --quick
     python bench/crawl_profile.py --profiler cprofile
 
-py-spy (`pip install py-spy`) samples the crawl child without slowing it much; without it,
-or with --profiler cprofile, the child runs under `python -m cProfile` (which inflates
-Python-heavy code, Scrapy's above all) and the top functions are printed. No product code
+py-spy (`pip install py-spy`) samples the crawl child and its page worker (crawl.workers),
+each reported apart, without slowing them much; without it, or with --profiler cprofile, the
+child runs under `python -m cProfile` (which inflates Python-heavy code, Scrapy's above all;
+the page worker is not profiled then) and the top functions are printed. No product code
 changes: the crawl is the same command the CLI runs.
 
 The grouped view gives each sample to the innermost frame that belongs to a component (the
@@ -44,23 +45,32 @@ from crawlweb import WebShape, generate_web  # noqa: E402
 from webserver import free_port, serve  # noqa: E402
 
 RATE = 200  # py-spy samples per second
+CRAWL_PROCESS = "crawl process"
+PAGE_WORKER = "page worker"
 
 # Components, innermost match wins: (name, file part, function name or qualified name, or
 # None for any function in that file).
 COMPONENTS: list[tuple[str, str, str | None]] = [
     ("logging", "logging/", None),
-    ("language guess (py3langid)", "py3langid/", None),
+    ("language identification (letters, fastText)", "relevance/language.py", "identify_language"),
     ("htmldate (page dates, extensive search)", "htmldate/", None),
     ("trafilatura extraction", "crawler/extract.py", "extract_article"),
     ("MinHash fingerprints", "storage/neardup.py", "fingerprint"),
+    ("content hash", "storage/models.py", "content_hash"),
+    ("search keys (stems, transliterations)", "storage/searchkeys.py", "search_keys"),
     ("near-duplicate lookup (LSH bands)", "storage/copies.py", "find_candidates"),
     ("near-duplicate index writes", "storage/copies.py", "index_article"),
+    ("stories (keys, candidate stories, threads)", "storage/stories.py", "assign_story"),
+    ("article row insert (SQL, FTS5 index)", "storage/articles.py", "Articles._insert"),
+    ("commits (WAL, FTS5 segments)", "storage/db.py", "write_transaction"),
     ("relevance scoring", "relevance/", "score_article"),
     ("relevance profile load", "relevance/", "profile_for"),
     ("feedparser (feeds)", "crawler/feeds.py", "parse_feed"),
-    ("SkipStoredArticles queries", "crawler/middlewares.py", "SkipStoredArticlesMiddleware."),
-    ("DuplicatesPipeline address lookup", "crawler/pipelines.py", "DuplicatesPipeline."),
-    ("article writes (store_many: SQL, FTS)", "storage/articles.py", "Articles.store_many"),
+    ("outlet boilerplate paragraphs", "crawler/boilerplate.py", None),
+    ("text cleaning", "crawler/cleaning.py", None),
+    ("page worker frames (JSON, pipes)", "crawler/pageworker.py", "answer_frame"),
+    ("page worker frames (JSON, pipes)", "crawler/pageworker.py", "page_from_answer"),
+    ("page worker frames (JSON, pipes)", "crawler/workers.py", "_Worker._read_answers"),
     ("conditional GET (validators query)", "crawler/middlewares.py", "ConditionalGetMiddleware."),
     ("source records (fetches, health)", "storage/sources.py", None),
     ("database open and migrations", "storage/db.py", "open_database"),
@@ -135,8 +145,10 @@ def _function_spans(path: Path) -> list[tuple[int, int, str]]:
     return spans
 
 
-def parse_raw(path: Path) -> list[tuple[list[tuple[str, str]], int]]:
-    """py-spy's raw output as stacks (outermost first) of (file, qualified function)."""
+def parse_raw(path: Path) -> list[tuple[str, list[tuple[str, str]], int]]:
+    """py-spy's raw output as (process, stack) pairs: which process (the crawl process or
+    its page worker: py-spy runs with --subprocesses) and the stack, outermost first, of
+    (file, qualified function)."""
     names = QualifiedNames()
     stacks = []
     for line in path.read_text(encoding="utf-8").splitlines():
@@ -144,14 +156,18 @@ def parse_raw(path: Path) -> list[tuple[list[tuple[str, str]], int]]:
         if not count.isdigit():
             continue
         frames = []
+        process = CRAWL_PROCESS
         for frame in filter(None, frames_text.split(";")):
+            if frame.startswith("process "):  # the innermost one names the sampled process
+                process = PAGE_WORKER if "crawler.pageworker" in frame else CRAWL_PROCESS
+                continue
             match = FRAME.match(frame)
             if match is None:
                 frames.append(("?", frame))
                 continue
             file, function = match["file"], match["function"]
             frames.append((file, names.name(file, function, int(match["line"]))))
-        stacks.append((frames, int(count)))
+        stacks.append((process, frames, int(count)))
     return stacks
 
 
@@ -179,11 +195,30 @@ def component_of(frames: list[tuple[str, str]]) -> str:
     return f"other ({leaf})"
 
 
-def report_samples(
-    title: str, raw: Path, units: int, unit: str, cpu: float | None = None
-) -> dict[str, float]:
-    """Print the grouped view, then the top functions by self and by cumulative samples."""
+def report_samples(title: str, raw: Path, units: int, unit: str, cpu: float | None = None) -> None:
+    """For each process sampled (the crawl process, its page worker), the grouped view, then
+    the top functions by self and by cumulative samples. The kernel's CPU count of the
+    whole tree (when known) is shared among the processes by their samples."""
     stacks = parse_raw(raw)
+    by_process = Counter(process for process, _frames, _count in stacks)
+    everything = sum(count for _process, _frames, count in stacks)
+    for process in (CRAWL_PROCESS, PAGE_WORKER):
+        if not by_process[process]:
+            continue
+        own = [(frames, count) for name, frames, count in stacks if name == process]
+        share = sum(count for _frames, count in own) / everything
+        seconds = cpu * share if cpu is not None else None
+        named = f"{title}, {process}" if len(by_process) > 1 else title
+        report_process(named, own, units, unit, seconds)
+
+
+def report_process(
+    title: str,
+    stacks: list[tuple[list[tuple[str, str]], int]],
+    units: int,
+    unit: str,
+    cpu: float | None = None,
+) -> dict[str, float]:
     total = sum(count for _frames, count in stacks)
     groups: Counter[str] = Counter()
     own: Counter[str] = Counter()
@@ -248,6 +283,7 @@ def profile_crawl(config: Path, out: Path, profiler: str, label: str) -> tuple[P
             crawl, cwd=config.parent, env=child_env(), stdout=subprocess.DEVNULL, stderr=errors
         )
         spy_command = ["py-spy", "record", "--pid", str(crawl_process.pid), "--format", "raw"]
+        spy_command.append("--subprocesses")  # the page worker (crawl.workers) too
         spy = subprocess.Popen(
             [*spy_command, "--rate", str(RATE), "--nonblocking", "-o", str(target)],
             stdout=subprocess.DEVNULL,
