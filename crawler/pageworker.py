@@ -154,12 +154,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     stop_with_parent("page worker")
     logging.basicConfig(level=args.log_level.upper(), format=LOG_FORMAT, stream=sys.stderr)
-    score = _scorer(args.profile) if args.profile else None
-    warm_up(score)
-    # The answers get their own copy of stdout; anything a library prints goes to stderr
-    # and cannot break a frame.
+    # The answers get their own copy of stdout; anything a library prints (while it loads,
+    # too) goes to stderr and cannot break a frame.
     answers = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
+    score = _scorer(args.profile) if args.profile else None
+    warm_up(score)
     try:
         serve(sys.stdin.buffer, answers, score)
     except BrokenPipeError:  # the crawl process is gone

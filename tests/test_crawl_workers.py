@@ -19,7 +19,7 @@ import pytest
 from config import ProfileConfig, load_config
 from crawler.cleaning import clean_text, one_line
 from crawler.extract import extract_article
-from crawler.pageworker import ANSWER, answer_for, answer_frame, page_from_answer
+from crawler.pageworker import ANSWER, answer_for, answer_frame, page_from_answer, request_frame
 from crawler.workers import PagePool, WorkerFailed, extract_page, worker_count
 from relevance import profile_for, storage_scorer
 from storage.models import Article, content_hash
@@ -238,6 +238,29 @@ def test_a_cycle_with_nothing_new_starts_no_page_worker(
     assert _page_workers_seen(command, env) == (0, False)
     fetches = read_rows(tmp_path / "crawl.db", "SELECT status FROM fetches ORDER BY id")
     assert [row[0] for row in fetches][-2:] == ["not-modified", "not-modified"]
+
+
+def test_what_a_library_prints_as_the_worker_starts_never_reaches_its_answers() -> None:
+    body = article_page(CASPIAN_HERALD[0], "Caspian Herald").encode("utf-8")
+    url = "http://127.0.0.1/herald/news/story.html"
+    # A library that prints to stdout while the worker loads it (its warm-up page).
+    noisy = (
+        "import sys, crawler.pageworker as worker; warm = worker.warm_up; "
+        "worker.warm_up = lambda score: (print('loading model...'), warm(score)); "
+        "sys.exit(worker.main([]))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", noisy],
+        input=request_frame(url, body),
+        capture_output=True,
+        cwd=REPO,
+        check=True,
+        timeout=60,
+    )
+    (size,) = ANSWER.unpack(done.stdout[: ANSWER.size])
+    answer = json.loads(done.stdout[ANSWER.size : ANSWER.size + size])
+    assert page_from_answer(answer)[0] == extract_article(body, url)
+    assert b"loading model..." in done.stderr
 
 
 def test_the_page_worker_imports_no_scrapy() -> None:
