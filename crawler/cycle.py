@@ -232,8 +232,9 @@ class _Cycle:
             self.crawl_source(name, None)
 
     def warm_page_workers(self) -> None:
-        """Pages are coming (a source crawled for the first time, or answering the probe
-        with news), so the page workers start now rather than at the first page."""
+        """A source is crawled for the first time: pages are coming for certain, so the page
+        workers start with the cycle (otherwise at the first page a source lists to fetch:
+        crawler.middlewares.ArticlePlanMiddleware)."""
         log_level = str(self.process.settings["LOG_LEVEL"])
         pool = page_pool(self.config.crawl.workers, log_level, self.config.profile)
         if pool is not None:
@@ -252,9 +253,6 @@ class _Cycle:
         return all_done
 
     def crawl_source(self, name: str, prefetched: Prefetched | None) -> None:
-        answer = prefetched.response if prefetched is not None else None
-        if answer is not None and 200 <= answer.status < 300:
-            self.warm_page_workers()  # first: building the profile below takes a while
         if not self.profile_usable():
             self.record_not_scored(name, prefetched)
             self.release(None, name)  # the probe's answer is no longer held for it

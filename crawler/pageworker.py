@@ -19,6 +19,7 @@ Frames, all integers big-endian:
 """
 
 import argparse
+import contextlib
 import json
 import logging
 import os
@@ -27,7 +28,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, NoReturn
 
 from config import ProfileConfig
 from crawler.cleaning import MAX_TEXT_CHARS, clean_text, one_line
@@ -56,8 +57,8 @@ def page_from_answer(answer: dict[str, Any]) -> tuple[Extracted, Worked | None]:
     page = Extracted(**answer["page"])
     found = answer.get("worked")
     text = cleaned_text(page)
-    if not found or text is None:
-        return page, None
+    if not found or text is None or "search_keys" not in found:
+        return page, None  # nothing computed ahead: storing computes it all
     signature = found["fingerprint"]
     score = found["score"]
     worked = Worked(
@@ -67,7 +68,7 @@ def page_from_answer(answer: dict[str, Any]) -> tuple[Extracted, Worked | None]:
         fingerprint=Fingerprint(bytes.fromhex(signature[0]), signature[1]) if signature else None,
         content_hash=found["content_hash"],
         score=(score[0], score[1], tuple(score[2])) if score else None,
-        search_keys=found.get("search_keys"),
+        search_keys=found["search_keys"],
     )
     return page, worked
 
@@ -113,8 +114,8 @@ def answer_for(url: str, body: bytes, score: Scorer | None = None) -> dict[str, 
 
 # A page that takes every step a real one takes (trafilatura, the language model, the
 # fingerprint, scoring), so that their imports and models load as soon as the worker starts:
-# the crawl starts it at the first source with news, while the first pages are still being
-# fetched. Its answer is thrown away.
+# the crawl starts it once a source lists pages to fetch, while they are still downloading.
+# Its answer is thrown away.
 WARM_UP_PAGE = (
     b"<html><head><title>Warm-up</title></head><body><article><h1>Warm-up</h1>"
     + b"<p>A paragraph of plain words, long enough to be taken as the text of a page.</p>" * 4
@@ -195,11 +196,16 @@ def _scorer(argument: str) -> Scorer | None:
         return None
 
 
-if __name__ == "__main__":
-    code = main()
-    # Every answer is written and flushed by now. Tearing down the interpreter's modules
-    # (trafilatura, numpy, the language model) would take 50 ms, which the crawl process
-    # waits for at the end of every cycle.
+def exit_at_once(code: int) -> NoReturn:
+    """Exit without tearing the interpreter's modules down (trafilatura, numpy, the language
+    model: 50 ms, which the crawl process waits for at the end of every cycle). Every
+    answer is written and flushed by then; what is still buffered is logs and prints."""
     logging.shutdown()
-    sys.stderr.flush()
+    for stream in (sys.stdout, sys.stderr):  # stdout: a library's prints, sent to stderr
+        with contextlib.suppress(Exception):
+            stream.flush()
     os._exit(code)
+
+
+if __name__ == "__main__":
+    exit_at_once(main())

@@ -118,8 +118,9 @@ def _exit_cause(code: int) -> str:
 
 
 class PagePool:
-    """Up to `size` page workers, started when the first source has news (`warm`) or
-    else when the first page comes: a crawl where every source answers 304 starts none."""
+    """Up to `size` page workers, started ahead of the first page (`warm`: a source lists
+    pages to fetch, or is crawled for the first time) or else when it comes. A crawl that
+    fetches no page (every source unchanged or all its entries stored) starts none."""
 
     def __init__(
         self,
@@ -224,7 +225,8 @@ class PagePool:
 
     async def close(self) -> None:
         if self._warming is not None:
-            await self._warming  # a worker still starting is closed with the others
+            # A worker still starting is closed with the others, whatever ended its start.
+            await asyncio.gather(self._warming, return_exceptions=True)
         workers, self.workers = self.workers, []
         await asyncio.gather(*(worker.close() for worker in workers))
 

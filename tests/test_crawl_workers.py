@@ -2,13 +2,17 @@
 exactly what a crawl that extracts them itself stores; a worker that dies or hangs costs
 no page."""
 
+import array
 import asyncio
+import fcntl
 import json
 import os
 import re
 import signal
+import sqlite3
 import subprocess
 import sys
+import termios
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -126,6 +130,20 @@ def _page_worker_of(cycle: subprocess.Popen[str], wait: float = 30.0) -> int:
     raise AssertionError("no page worker started")
 
 
+def _wait_for_pages_sent_to(worker: int, wait: float = 60.0) -> None:
+    """Until bytes wait unread in a stopped worker's stdin: the pages it holds. (It may be
+    started before any page is sent: see PagePool.warm.)"""
+    deadline = time.monotonic() + wait
+    with open(f"/proc/{worker}/fd/0", "rb", buffering=0) as pipe:  # the same pipe, reopened
+        unread = array.array("i", [0])
+        while time.monotonic() < deadline:
+            fcntl.ioctl(pipe, termios.FIONREAD, unread)
+            if unread[0] > 0:
+                return
+            time.sleep(0.01)
+    raise AssertionError("no page was sent to the page worker")
+
+
 def test_a_killed_worker_loses_no_page_and_stores_nothing_twice(
     server: OutletServer, in_process: dict[str, Any], tmp_path: Path
 ) -> None:
@@ -138,11 +156,10 @@ def test_a_killed_worker_loses_no_page_and_stores_nothing_twice(
         stderr=subprocess.PIPE,
         text=True,
     )
-    # Caught while it starts, with the first pages already sent to it; killed while it
-    # holds them.
+    # Caught while it starts and stopped; killed once pages sent to it wait in its pipe.
     worker = _page_worker_of(cycle)
     os.kill(worker, signal.SIGSTOP)
-    time.sleep(0.5)
+    _wait_for_pages_sent_to(worker)
     os.kill(worker, signal.SIGKILL)
     _out, errors = cycle.communicate(timeout=120)
     assert cycle.returncode == 0, errors[-3000:]
@@ -238,6 +255,13 @@ def test_a_cycle_with_nothing_new_starts_no_page_worker(
     assert _page_workers_seen(command, env) == (0, False)
     fetches = read_rows(tmp_path / "crawl.db", "SELECT status FROM fetches ORDER BY id")
     assert [row[0] for row in fetches][-2:] == ["not-modified", "not-modified"]
+    # As from a server that keeps no validators: the feeds are read again, in full, and
+    # every entry is stored already. Still no page to fetch, so no worker.
+    with sqlite3.connect(tmp_path / "crawl.db") as db:
+        db.execute("UPDATE source_documents SET etag = NULL, last_modified = NULL")
+    assert _page_workers_seen(command, env) == (0, False)
+    fetches = read_rows(tmp_path / "crawl.db", "SELECT status FROM fetches ORDER BY id")
+    assert [row[0] for row in fetches][-2:] == ["ok", "ok"]
 
 
 def test_what_a_library_prints_as_the_worker_starts_never_reaches_its_answers() -> None:
@@ -247,13 +271,16 @@ def test_what_a_library_prints_as_the_worker_starts_never_reaches_its_answers() 
     noisy = (
         "import sys, crawler.pageworker as worker; warm = worker.warm_up; "
         "worker.warm_up = lambda score: (print('loading model...'), warm(score)); "
-        "sys.exit(worker.main([]))"
+        "worker.exit_at_once(worker.main([]))"
     )
+    # Buffered as a worker's stdout is (a pipe), whatever the environment asks.
+    env = {name: value for name, value in os.environ.items() if name != "PYTHONUNBUFFERED"}
     done = subprocess.run(
         [sys.executable, "-c", noisy],
         input=request_frame(url, body),
         capture_output=True,
         cwd=REPO,
+        env=env,
         check=True,
         timeout=60,
     )
