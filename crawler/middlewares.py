@@ -18,7 +18,7 @@ from crawler.items import Lead
 from crawler.meta import LEAD, PRIMARY, REREAD, source_of
 from crawler.state import crawler_storage
 from crawler.urls import canonical_url, is_fetchable, refusal_reason
-from crawler.workers import page_pool
+from crawler.workers import warm_page_workers
 from storage import guid_alias
 from storage.decide import Fetch, fetch_decision
 
@@ -131,21 +131,16 @@ class ArticlePlanMiddleware(_CrawlerMiddleware):
         ]
         chosen = {id(request) for request in self._choose(leads)} if leads else set()
         if chosen:
-            self._warm_page_workers()
+            # Pages will be fetched: the page workers start now, while they download, not
+            # when the first one arrives (a worker takes ~0.5 s to load its libraries). A
+            # source whose entries are all stored starts none.
+            warm_page_workers(
+                self.crawler.settings[CONFIG_OBJECT], self.crawler.settings["LOG_LEVEL"]
+            )
         for output in outputs:
             if isinstance(output, Request) and output.meta.get(LEAD) and id(output) not in chosen:
                 continue
             yield output
-
-    def _warm_page_workers(self) -> None:
-        """Pages will be fetched: the page workers start now, while they download, rather
-        than when the first one arrives (a worker takes ~0.5 s to load its libraries). A
-        source whose entries are all stored starts none."""
-        config = self.crawler.settings[CONFIG_OBJECT]
-        log_level = str(self.crawler.settings["LOG_LEVEL"])
-        pool = page_pool(config.crawl.workers, log_level, config.profile)
-        if pool is not None:
-            pool.warm()
 
     def _choose(self, requests: list[Request]) -> list[Request]:
         source = getattr(self.crawler.spider, "source_name", "")

@@ -19,7 +19,6 @@ Frames, all integers big-endian:
 """
 
 import argparse
-import contextlib
 import json
 import logging
 import os
@@ -28,12 +27,12 @@ import sys
 from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any, BinaryIO, NoReturn
+from typing import Any, BinaryIO
 
 from config import ProfileConfig
 from crawler.cleaning import MAX_TEXT_CHARS, clean_text, one_line
 from crawler.extract import Extracted, extract_article
-from crawler.parent import stop_with_parent
+from crawler.parent import exit_at_once, stop_with_parent
 from storage.models import Article, Score, Worked, content_hash
 from storage.neardup import Fingerprint, fingerprint
 from storage.searchkeys import search_keys
@@ -194,17 +193,6 @@ def _scorer(argument: str) -> Scorer | None:
     except ProfileError as error:
         logging.getLogger(__name__).warning("relevance is scored in the crawl process: %s", error)
         return None
-
-
-def exit_at_once(code: int) -> NoReturn:
-    """Exit without tearing the interpreter's modules down (trafilatura, numpy, the language
-    model: 50 ms, which the crawl process waits for at the end of every cycle). Every
-    answer is written and flushed by then; what is still buffered is logs and prints."""
-    logging.shutdown()
-    for stream in (sys.stdout, sys.stderr):  # stdout: a library's prints, sent to stderr
-        with contextlib.suppress(Exception):
-            stream.flush()
-    os._exit(code)
 
 
 if __name__ == "__main__":

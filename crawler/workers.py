@@ -21,7 +21,7 @@ import sys
 from collections import deque
 from pathlib import Path
 
-from config import ProfileConfig
+from config import Config, ProfileConfig
 from crawler.extract import Extracted, extract_article
 from crawler.pageworker import ANSWER, page_from_answer, profile_argument, request_frame
 from storage.models import Worked
@@ -282,6 +282,14 @@ def page_pool(size: int | None, log_level: str, profile: ProfileConfig) -> PageP
     if _pool is None:
         _pool = PagePool(size, log_level, profile=profile)
     return _pool
+
+
+def warm_page_workers(config: Config, log_level: str) -> None:
+    """Start this process's page workers now, ahead of the first page (PagePool.warm), if
+    the crawl runs any."""
+    pool = page_pool(config.crawl.workers, log_level, config.profile)
+    if pool is not None:
+        pool.warm()
 
 
 async def close_page_pool() -> None:

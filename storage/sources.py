@@ -111,7 +111,12 @@ class Sources:
     @wraps_errors
     def never_fetched(self, names: Iterable[str]) -> list[str]:
         """Those of these sources never fetched: their first crawl reads all they list."""
-        fetched = {row["name"] for row in self.all() if row.get("last_fetch_at")}
+        fetched = {
+            name
+            for (name,) in self.db.execute(
+                "SELECT name FROM sources WHERE last_fetch_at IS NOT NULL AND last_fetch_at != ''"
+            ).fetchall()
+        }
         return [name for name in names if name not in fetched]
 
     @wraps_errors
