@@ -272,22 +272,22 @@ def usable_cpus() -> int:
         return os.cpu_count() or 1
 
 
-def page_pool(size: int | None, log_level: str, profile: ProfileConfig) -> PagePool | None:
+def page_pool(config: Config, log_level: str) -> PagePool | None:
     """This process's page workers (`crawl.workers`, see `worker_count`; none for 0), made
-    on first use; they score relevance with this profile."""
+    on first use; they score relevance with the crawl's profile."""
     global _pool
-    size = worker_count(size)
+    size = worker_count(config.crawl.workers)
     if size <= 0:
         return None
     if _pool is None:
-        _pool = PagePool(size, log_level, profile=profile)
+        _pool = PagePool(size, log_level, profile=config.profile)
     return _pool
 
 
 def warm_page_workers(config: Config, log_level: str) -> None:
     """Start this process's page workers now, ahead of the first page (PagePool.warm), if
     the crawl runs any."""
-    pool = page_pool(config.crawl.workers, log_level, config.profile)
+    pool = page_pool(config, log_level)
     if pool is not None:
         pool.warm()
 

@@ -190,9 +190,7 @@ class SourceSpider(Spider):
         if not isinstance(response, TextResponse):
             return [self.article_from_lead(lead, response.url, "not an HTML page", reread)]
         # In a page worker (crawl.workers), while this process goes on fetching and writing.
-        workers = page_pool(
-            self.config.crawl.workers, self.crawler.settings["LOG_LEVEL"], self.config.profile
-        )
+        workers = page_pool(self.config, self.crawler.settings["LOG_LEVEL"])
         page, worked = await extract_page(workers, response.body, response.url, self.source_name)
         aliases = [url for url in response.meta.get("redirect_urls", []) if url != response.url]
         # Relative canonical links are common; the pipeline decides whether to trust it.
